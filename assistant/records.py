@@ -1,0 +1,90 @@
+"""Retrieval and answer records: `Citation` → `Hit` → `Answer` / `Verdict` / `CitationLookup`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ingest.records import Chunk, Document
+
+VerdictLabel = Literal["supported", "contradicted", "not_found"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation attached from provenance: a brief footnote (number) or a reference (None)."""
+
+    number: int | None
+    text: str  # verbatim from the brief
+    url: str | None = None
+    page: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "text": self.text, "url": self.url, "page": self.page}
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    document: Document
+    citations: tuple[Citation, ...] = ()
+    # (start, end) char spans into chunk.text of the sentences that best match the query.
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(float(self.score), 6),
+            "text": self.chunk.text,
+            "document": {
+                "id": self.document.id,
+                "title": self.document.title,
+                "kind": self.document.kind,
+                "url": self.document.url,
+            },
+            "section": self.chunk.section_path,
+            "pages": self.chunk.pages,
+            "citations": [c.to_dict() for c in self.citations],
+            "chunk_id": self.chunk.id,
+            "footnotes": list(self.chunk.footnotes),
+            "highlights": [list(span) for span in self.highlights],
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    hits: tuple[Hit, ...]
+    direct_answer: str | None = None  # best sentence, with superscript markers
+    direct_answer_hit: int | None = None  # rank of the hit it came from
+    # brief hit rank → source hits from the page its footnote cites (claim ↔ source quote)
+    trail: dict[int, tuple[Hit, ...]] = field(default_factory=dict)
+    notice: str | None = None  # e.g. "empty question", "query truncated to 2,000 chars"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "direct_answer": self.direct_answer,
+            "direct_answer_hit": self.direct_answer_hit,
+            "notice": self.notice,
+            "hits": [h.to_dict() for h in self.hits],
+            "trail": {str(k): [h.to_dict() for h in v] for k, v in self.trail.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    claim: str
+    verdict: VerdictLabel
+    reason: str
+    evidence: tuple[Hit, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "evidence": [h.to_dict() for h in self.evidence],
+        }

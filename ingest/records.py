@@ -1,0 +1,219 @@
+"""The typed records every stage passes along.
+
+Reader output (`ParsedDocument` of `Block`s) → corpus records (`Document`, `Footnote`,
+`Reference`, `Source`, `Chunk`). Retrieval and answer records (`Citation`, `Hit`, ...) live in
+`assistant.records` because they depend on the index.
+
+Every record is a frozen dataclass with `to_dict()` / `from_dict()` so the corpus can be written
+as plain JSON (never pickle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, Self
+
+DocumentKind = Literal["brief", "source"]
+BlockKind = Literal["heading", "paragraph", "list_item", "caption", "footnote_section"]
+
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(number: int) -> str:
+    """`5` → `⁵`: how a footnote marker is printed back to users."""
+    return str(number).translate(SUPERSCRIPT_DIGITS)
+
+
+class _Record:
+    """JSON round-trip for frozen dataclasses whose tuple fields hold plain values or records."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            nested = _NESTED.get((cls.__name__, f.name))
+            if nested is not None and value is not None:
+                value = tuple(nested.from_dict(v) for v in value)
+            elif isinstance(value, list):
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            kwargs[f.name] = value
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Marker(_Record):
+    """A footnote marker (a superscript number) at `offset` chars into some text."""
+
+    offset: int
+    number: int
+
+
+@dataclass(frozen=True)
+class Block(_Record):
+    """One structural unit a reader found: a heading, paragraph, list item or caption.
+
+    `text` is clean: footnote markers are removed from it and recorded in `markers`; page
+    numbers, running headers and footnote blocks are gone; a paragraph cut by a page break
+    is one block spanning both pages.
+    """
+
+    kind: BlockKind
+    text: str
+    page_start: str | None = None  # the page label printed on the page (e.g. "iii", "42")
+    page_end: str | None = None
+    markers: tuple[Marker, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawFootnote(_Record):
+    """A footnote as the reader found it: its number and its text exactly as printed."""
+
+    number: int
+    text: str
+    page: str | None = None  # page label of the page the footnote is printed on
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """What a `DocumentReader` returns for one file."""
+
+    title: str
+    page_count: int
+    blocks: tuple[Block, ...]
+    footnotes: tuple[RawFootnote, ...] = ()
+    # Pages as PDF index → printed label, when the format has pages.
+    page_labels: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document(_Record):
+    id: str
+    title: str
+    kind: DocumentKind
+    origin: str  # file path for local documents, URL for fetched sources
+    sha256: str
+    page_count: int
+    url: str | None = None  # public URL users can open (sources); None for local files
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference(_Record):
+    """One entry of the brief's "References" list, `text` verbatim."""
+
+    index: int  # 1-based position in the list
+    text: str
+    title: str
+    organisation: str
+    url: str | None = None
+    accessed: str | None = None  # access date as printed, e.g. "14/01/2025"
+
+
+@dataclass(frozen=True)
+class Footnote(_Record):
+    """A numbered footnote of the brief, `text` exactly as printed."""
+
+    number: int
+    text: str
+    urls: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()  # cited pages as printed: "p. 42" → ("42",)
+    reference: int | None = None  # `Reference.index` it cites, when one matches
+    document_id: str = ""
+    printed_on_page: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk(_Record):
+    """A retrievable passage with its full provenance.
+
+    `char_start`/`char_end` index the document's cleaned text (blocks joined by blank lines),
+    so `document_text[char_start:char_end] == text`. `markers` are relative to `text`.
+    """
+
+    id: str
+    document_id: str
+    text: str
+    section: tuple[str, ...] = ()  # heading path, outermost first
+    page_start: str | None = None
+    page_end: str | None = None
+    char_start: int = 0
+    char_end: int = 0
+    footnotes: tuple[int, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    kind: BlockKind = "paragraph"
+
+    @property
+    def pages(self) -> str:
+        """Printed page span: "4", "4–5" or "" when the document has no pages."""
+        if self.page_start is None:
+            return ""
+        if self.page_end is None or self.page_end == self.page_start:
+            return self.page_start
+        return f"{self.page_start}–{self.page_end}"
+
+    @property
+    def section_path(self) -> str:
+        return " › ".join(self.section)
+
+    def text_with_markers(self) -> str:
+        """The passage as the brief prints it, with superscript footnote numbers."""
+        out, last = [], 0
+        for marker in sorted(self.markers, key=lambda m: m.offset):
+            out.append(self.text[last : marker.offset])
+            out.append(superscript(marker.number))
+            last = marker.offset
+        out.append(self.text[last:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class SourceCitation(_Record):
+    """A place where the brief cites a source: a footnote (with pages) or a reference entry."""
+
+    footnote: int | None = None
+    reference: int | None = None
+    pages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source(_Record):
+    """A cited web page or PDF, after collection and (maybe) fetching."""
+
+    id: str
+    url: str | None
+    title: str
+    cited_by: tuple[SourceCitation, ...] = ()
+    status: str = "pending"  # fetched | cached | mirror | offline | failed | no_url
+    reason: str | None = None
+    content_type: str | None = None
+    document_id: str | None = None
+    page_count: int = 0
+    chunk_count: int = 0
+    final_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything ingest produced, ready for the index."""
+
+    documents: tuple[Document, ...]
+    chunks: tuple[Chunk, ...]
+    footnotes: tuple[Footnote, ...] = ()
+    references: tuple[Reference, ...] = ()
+    sources: tuple[Source, ...] = ()
+    document_texts: dict[str, str] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
+
+
+_NESTED: dict[tuple[str, str], type[_Record]] = {
+    ("Block", "markers"): Marker,
+    ("Chunk", "markers"): Marker,
+    ("Source", "cited_by"): SourceCitation,
+}
