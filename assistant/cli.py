@@ -1,0 +1,233 @@
+"""The `brief-qa` command. Domain errors become one-line messages here, at the edge."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import BriefQAError
+
+DEFAULT_CORPUS = Path("corpus")
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("BRIEF_QA_INDEX", ".brief-qa/index"))
+
+
+def add_index_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="index directory (default: $BRIEF_QA_INDEX or .brief-qa/index)",
+    )
+
+
+def index_dir_from(args: argparse.Namespace) -> Path:
+    return args.index if getattr(args, "index", None) else default_index_dir()
+
+
+def _offline_environment() -> None:
+    # Models ship inside packages; nothing may be downloaded or reported at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def _register_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ingest.sources.commands import add_fetch_arguments
+
+    p = sub.add_parser(
+        "ingest",
+        help="read the brief(s), fetch cited sources, chunk and index everything",
+        description="Read documents (default: everything in corpus/), fetch the sources they "
+        "cite, chunk, embed and write the index atomically: a failed run leaves the previous "
+        "index untouched.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: corpus/)")
+    add_index_argument(p)
+    p.add_argument("--model", default=None, help="sentence-transformers model name or directory")
+    p.add_argument(
+        "--dense",
+        choices=["auto", "flat", "hnsw", "ivf"],
+        default="auto",
+        help="dense index kind (auto: exact for small corpora, approximate above a threshold)",
+    )
+    p.add_argument("--chunk-words", type=int, default=150, help="target chunk size in words")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_fetch_arguments(p)
+    p.set_defaults(handler=cmd_ingest)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from index.embedder import load_embedder
+    from index.store import write_index
+    from ingest.chunking import ChunkingOptions
+    from ingest.pipeline import build_corpus
+    from ingest.sources.commands import fetch_options_from_args
+
+    paths = args.paths or [DEFAULT_CORPUS]
+    started = time.perf_counter()
+    corpus = build_corpus(
+        paths,
+        fetch=fetch_options_from_args(args),
+        chunking=ChunkingOptions(target_words=args.chunk_words, max_words=args.chunk_words + 50),
+        progress=not args.quiet,
+    )
+    for error in corpus.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if not corpus.documents:
+        print(
+            f"error: nothing ingested from {', '.join(map(str, paths))}; "
+            f"the previous index (if any) is untouched",
+            file=sys.stderr,
+        )
+        return 2
+    index_dir = index_dir_from(args)
+    embedder = load_embedder(args.model)
+    stats = write_index(
+        corpus, index_dir, embedder, dense_kind=args.dense, progress=not args.quiet
+    )
+    elapsed = time.perf_counter() - started
+    briefs = [d for d in corpus.documents if d.kind == "brief"]
+    urls = {u for f in corpus.footnotes for u in f.urls} | {
+        r.url for r in corpus.references if r.url
+    }
+    fetched = [s for s in corpus.sources if s.document_id]
+    print(
+        f"ingested {len(briefs)} brief document(s), {sum(d.page_count for d in briefs)} pages, "
+        f"{len(corpus.footnotes)} footnotes, {len(corpus.references)} references, "
+        f"{len(urls)} URLs; {len(corpus.sources)} cited sources ({len(fetched)} indexed); "
+        f"{len(corpus.chunks)} chunks in {elapsed:.1f} s → {index_dir}"
+    )
+    embedded = getattr(stats, "embedded_count", None)
+    if embedded is not None:
+        print(f"embedded {embedded} new or changed chunk(s), reused {len(corpus.chunks) - embedded}")
+    return 1 if corpus.errors else 0
+
+
+# ------------------------------------------------------- footnotes / chunks
+
+
+def _read_json(index_dir: Path, name: str) -> Any:
+    from ingest.errors import IndexCorruptError, IndexMissingError
+
+    path = index_dir / name
+    if not (index_dir / "manifest.json").exists():
+        raise IndexMissingError(index_dir)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            if name.endswith(".jsonl"):
+                return [json.loads(line) for line in handle if line.strip()]
+            return json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(index_dir, f"{name}: {exc}") from exc
+
+
+def _register_listing(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("footnotes", help="list the brief's footnotes with references and URLs")
+    add_index_argument(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_footnotes)
+
+    p = sub.add_parser("chunks", help="print the indexed chunks as JSON lines or text")
+    add_index_argument(p)
+    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.add_argument("--document", default=None, help="only chunks of this document id")
+    p.set_defaults(handler=cmd_chunks)
+
+
+def cmd_footnotes(args: argparse.Namespace) -> int:
+    index_dir = index_dir_from(args)
+    notes = _read_json(index_dir, "footnotes.json")
+    refs = {r["index"]: r for r in _read_json(index_dir, "references.json")}
+    if args.json:
+        for note in notes:
+            note["reference_text"] = refs.get(note.get("reference"), {}).get("text")
+        print(json.dumps(notes, ensure_ascii=False, indent=2))
+        return 0
+    from ingest.records import superscript
+
+    for note in notes:
+        print(f"{superscript(note['number'])} {note['text']}")
+        pages = ", ".join(note.get("pages") or [])
+        ref = refs.get(note.get("reference"))
+        details = [f"p. {pages}" if pages else "", f"reference #{ref['index']}" if ref else ""]
+        details += list(note.get("urls") or [])
+        line = " · ".join(d for d in details if d)
+        if line:
+            print(f"    {line}")
+    return 0
+
+
+def cmd_chunks(args: argparse.Namespace) -> int:
+    from ingest.records import Chunk
+
+    rows = _read_json(index_dir_from(args), "chunks.jsonl")
+    for row in rows:
+        chunk = Chunk.from_dict(row)
+        if args.document and chunk.document_id != args.document:
+            continue
+        record = {
+            "id": chunk.id,
+            "document": chunk.document_id,
+            "section": chunk.section_path,
+            "pages": chunk.pages,
+            "text": chunk.text,
+            "footnotes": list(chunk.footnotes),
+        }
+        if args.json:
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            where = " · ".join(x for x in (chunk.document_id, chunk.section_path, chunk.pages) if x)
+            print(f"[{chunk.id}] {where}\n{chunk.text_with_markers()}\n")
+    return 0
+
+
+# ---------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brief-qa",
+        description="Ask questions of a Model UN brief and its cited sources; every answer is a "
+        "real passage with its original footnote citation.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _register_ingest(sub)
+    _register_listing(sub)
+    for module in (
+        "ingest.sources.commands",
+        "assistant.commands",
+        "assistant.claim_commands",
+        "assistant.eval_commands",
+    ):
+        __import__(module, fromlist=["register"]).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _offline_environment()
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except BriefQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

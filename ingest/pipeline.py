@@ -1,0 +1,167 @@
+"""`build_corpus`: files (and the sources they cite) → a `Corpus` of typed records.
+
+One bad document never stops the run: its error (naming the file) is recorded in
+`Corpus.errors` and the other documents are ingested.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.chunking import ChunkingOptions, chunk_blocks
+from ingest.errors import BriefQAError, DocumentError, UnsupportedFormatError
+from ingest.footnotes import find_reference_section, link_footnotes, parse_footnote, parse_references
+from ingest.readers.base import SUPPORTED_SUFFIXES, reader_for
+from ingest.records import Chunk, Corpus, Document, Footnote, ParsedDocument, Reference, Source
+
+if TYPE_CHECKING:
+    from ingest.sources.gather import FetchOptions
+
+Progress = Callable[[str], None]
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Expand directories into the documents they hold; report files no reader handles."""
+    files: list[Path] = []
+    errors: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(p.startswith(".") for p in child.parts[-1:]):
+                    if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                        files.append(child)
+                    elif child.name.lower() not in {"readme", "readme.md", "license"}:
+                        errors.append(str(UnsupportedFormatError(child, _unsupported(child))))
+        elif path.exists():
+            files.append(path)
+        else:
+            errors.append(str(DocumentError(path, "no such file or directory")))
+    return files, errors
+
+
+def _unsupported(path: Path) -> str:
+    return f"unsupported file type {path.suffix or '(none)'!r}; expected one of " + ", ".join(
+        SUPPORTED_SUFFIXES
+    )
+
+
+def document_id_for(path: Path, taken: set[str]) -> str:
+    """A readable, stable id from the file name: "UNICEF Topic B.pdf" → "unicef-topic-b"."""
+    base = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def read_document(path: Path) -> ParsedDocument:
+    """Read one file with its format's reader; any failure becomes a `DocumentError`."""
+    reader = reader_for(path)
+    try:
+        return reader.read(path)
+    except BriefQAError:
+        raise
+    except (OSError, ValueError, RecursionError, MemoryError) as exc:
+        raise DocumentError(path, f"cannot read: {exc.__class__.__name__}: {exc}") from exc
+
+
+def build_corpus(
+    paths: Sequence[Path],
+    *,
+    fetch: FetchOptions | None = None,
+    chunking: ChunkingOptions | None = None,
+    progress: bool = True,
+    log: Progress | None = None,
+) -> Corpus:
+    """Read every document under `paths`, fetch what they cite (when `fetch` is given), chunk."""
+    say = log or (lambda message: print(message, file=sys.stderr))
+    files, errors = discover(paths)
+    documents: list[Document] = []
+    chunks: list[Chunk] = []
+    footnotes: list[Footnote] = []
+    references: list[Reference] = []
+    texts: dict[str, str] = {}
+    taken: set[str] = set()
+
+    for path in _progress(files, progress, "reading"):
+        try:
+            parsed = read_document(path)
+        except BriefQAError as exc:
+            errors.append(str(exc))
+            continue
+        doc_id = document_id_for(path, taken)
+        data = path.read_bytes()
+        document = Document(
+            id=doc_id,
+            title=parsed.title or path.stem,
+            kind="brief",
+            origin=str(path),
+            sha256=hashlib.sha256(data).hexdigest(),
+            page_count=parsed.page_count,
+        )
+        doc_footnotes, doc_references = _footnotes_and_references(doc_id, parsed)
+        chunked = chunk_blocks(doc_id, parsed.blocks, chunking)
+        documents.append(document)
+        chunks.extend(chunked.chunks)
+        footnotes.extend(doc_footnotes)
+        references.extend(doc_references)
+        texts[doc_id] = chunked.text
+        errors.extend(f"{path}: {warning}" for warning in parsed.warnings)
+
+    sources: tuple[Source, ...] = ()
+    if fetch is not None and fetch.enabled and (footnotes or references):
+        from ingest.sources.collect import collect_sources
+        from ingest.sources.gather import gather_sources
+
+        gathered = gather_sources(collect_sources(footnotes, references), fetch, progress=progress)
+        updated: list[Source] = []
+        for item in gathered:
+            source = item.source
+            if item.document is not None and item.parsed is not None:
+                chunked = chunk_blocks(item.document.id, item.parsed.blocks, chunking)
+                documents.append(item.document)
+                chunks.extend(chunked.chunks)
+                texts[item.document.id] = chunked.text
+                source = replace(source, chunk_count=len(chunked.chunks))
+            updated.append(source)
+        sources = tuple(updated)
+
+    if not documents:
+        say("no document could be read")
+    return Corpus(
+        documents=tuple(documents),
+        chunks=tuple(chunks),
+        footnotes=tuple(footnotes),
+        references=tuple(references),
+        sources=sources,
+        document_texts=texts,
+        errors=tuple(errors),
+    )
+
+
+def _footnotes_and_references(
+    document_id: str, parsed: ParsedDocument
+) -> tuple[list[Footnote], list[Reference]]:
+    section = find_reference_section(parsed.blocks)
+    refs: tuple[Reference, ...] = ()
+    if section is not None:
+        start, end = section
+        refs = parse_references(parsed.blocks[start:end])
+    notes = [parse_footnote(raw, document_id) for raw in parsed.footnotes]
+    return list(link_footnotes(notes, refs)), list(refs)
+
+
+def _progress(items: list[Path], enabled: bool, label: str) -> Iterable[Path]:
+    if not enabled or len(items) < 2 or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit="doc", file=sys.stderr)
