@@ -112,7 +112,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     )
     embedded = getattr(stats, "embedded_count", None)
     if embedded is not None:
-        print(f"embedded {embedded} new or changed chunk(s), reused {len(corpus.chunks) - embedded}")
+        reused = len(corpus.chunks) - embedded
+        print(f"embedded {embedded} new or changed chunk(s), reused {reused}")
     return 1 if corpus.errors else 0
 
 

@@ -19,13 +19,12 @@ from ingest.records import Block, Chunk, Marker
 BLOCK_SEPARATOR = "\n\n"
 
 # Abbreviations after which a period does not end a sentence (lower-cased, without the dot).
-_ABBREVIATIONS = frozenset(
-    """
+_ABBREVIATION_WORDS = """
     p pp no nos vol vols fig figs art arts ch chap sec para paras ed eds eg ie etc al cf viz
     vs v mr mrs ms dr prof st jr sr inc ltd co corp dept approx est min max op cit ibid id
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n d.c e.g i.e a.m p.m
-    """.split()
-)
+"""
+_ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then space.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
@@ -160,8 +159,11 @@ class _ChunkBuilder:
         i = 0
         while i < len(sentences):
             j, words = i, 0
-            while j < len(sentences) and (j == i or words + self._words(block, sentences[j]) <= target):
-                words += self._words(block, sentences[j])
+            while j < len(sentences):
+                size = self._words(block, sentences[j])
+                if j > i and words + size > target:
+                    break
+                words += size
                 j += 1
             start, end = block_start + sentences[i][0], block_start + sentences[j - 1][1]
             self._emit(start, end, [(block_start, block)], section, block.kind)

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 
 from ingest.chunking import ChunkingOptions, chunk_blocks
 from ingest.errors import BriefQAError, DocumentError, UnsupportedFormatError
-from ingest.footnotes import find_reference_section, link_footnotes, parse_footnote, parse_references
+from ingest.footnotes import (
+    find_reference_section,
+    link_footnotes,
+    parse_footnote,
+    parse_references,
+)
 from ingest.readers.base import SUPPORTED_SUFFIXES, reader_for
 from ingest.records import Chunk, Corpus, Document, Footnote, ParsedDocument, Reference, Source
 

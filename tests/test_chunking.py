@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.chunking import ChunkingOptions, chunk_blocks, split_sentences
+from ingest.records import Block, Marker
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_split_keeps_abbreviations_and_decimals_together() -> None:
+    text = (
+        "The report (p. 42) was issued in Washington D.C. by the U.N. office. "
+        "Growth was 3.5 percent in No. 5 of the series. J. Smith agreed! Did he?"
+    )
+    assert sentences(text) == [
+        "The report (p. 42) was issued in Washington D.C. by the U.N. office.",
+        "Growth was 3.5 percent in No. 5 of the series.",
+        "J. Smith agreed!",
+        "Did he?",
+    ]
+
+
+def test_split_handles_quotes_and_lowercase_continuation() -> None:
+    text = 'He said "stop." Then left. e.g. this stays. It ends.'
+    assert sentences(text) == ['He said "stop."', "Then left. e.g. this stays.", "It ends."]
+
+
+def test_split_empty_and_whitespace() -> None:
+    assert split_sentences("") == []
+    assert split_sentences("   \n ") == []
+
+
+def _blocks() -> list[Block]:
+    return [
+        Block("heading", "Concepts:"),
+        Block("list_item", "Term one: a definition.", markers=(Marker(23, 1),)),
+        Block("list_item", "Term two: another definition."),
+        Block("heading", "Current issue:", page_start="2", page_end="2"),
+        Block("paragraph", "Short paragraph one. It has two sentences.", "2", "2"),
+        Block("paragraph", "Short paragraph two.", "2", "3", markers=(Marker(20, 5),)),
+        Block("caption", "Figure 1. Victims by region", "3", "3", markers=(Marker(27, 4),)),
+    ]
+
+
+def test_chunks_follow_sections_and_keep_list_items_apart() -> None:
+    doc = chunk_blocks("doc", _blocks())
+    texts = [c.text for c in doc.chunks]
+    assert texts[0] == "Term one: a definition."
+    assert texts[1] == "Term two: another definition."
+    assert doc.chunks[0].section == ("Concepts:",)
+    assert doc.chunks[0].footnotes == (1,)
+    merged = doc.chunks[2]
+    assert merged.section == ("Current issue:",)
+    assert "Short paragraph one." in merged.text and "Short paragraph two." in merged.text
+    assert merged.footnotes == (5,)
+    assert merged.pages == "2–3"
+    caption = doc.chunks[3]
+    assert caption.kind == "caption" and caption.footnotes == (4,)
+    assert caption.text_with_markers() == "Figure 1. Victims by region⁴"
+
+
+def test_offsets_index_the_cleaned_text() -> None:
+    doc = chunk_blocks("doc", _blocks())
+    for chunk in doc.chunks:
+        assert doc.text[chunk.char_start : chunk.char_end] == chunk.text
+
+
+def test_long_block_is_cut_into_overlapping_sentence_windows() -> None:
+    body = " ".join(f"Sentence number {i} has exactly seven words." for i in range(60))
+    markers = (Marker(body.index("number 30") - 1, 7),)
+    doc = chunk_blocks("doc", [Block("paragraph", body, markers=markers)],
+                       ChunkingOptions(target_words=50, max_words=80))
+    assert len(doc.chunks) > 5
+    for chunk in doc.chunks:
+        assert len(chunk.text.split()) <= 56
+        assert chunk.text.endswith(".")
+    for first, second in zip(doc.chunks, doc.chunks[1:], strict=False):
+        last_sentence = sentences(first.text)[-1]
+        assert second.text.startswith(last_sentence)  # one sentence of overlap
+    assert any(7 in c.footnotes for c in doc.chunks)
+
+
+def test_chunk_ids_are_stable_and_unique() -> None:
+    a = chunk_blocks("doc", _blocks())
+    b = chunk_blocks("doc", _blocks())
+    assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
+    assert len({c.id for c in a.chunks}) == len(a.chunks)
+
+
+words = st.text(alphabet=st.sampled_from("abcdefgh XYZ.,!?;:0123456789()\"'’"), max_size=60)
+block_strategy = st.builds(
+    Block,
+    kind=st.sampled_from(["heading", "paragraph", "list_item", "caption"]),
+    text=words,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400))
+def test_sentence_spans_are_ordered_trimmed_and_cover_every_word(text: str) -> None:
+    spans = split_sentences(text)
+    last_end = 0
+    for start, end in spans:
+        assert last_end <= start < end <= len(text)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        assert not text[last_end:start].strip()  # nothing but whitespace between sentences
+        last_end = end
+    assert not text[last_end:].strip()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(block_strategy, max_size=12), st.integers(min_value=5, max_value=60))
+def test_chunker_offsets_hold_for_any_blocks(blocks: list[Block], target: int) -> None:
+    doc = chunk_blocks("d", blocks, ChunkingOptions(target_words=target, max_words=target + 10))
+    for chunk in doc.chunks:
+        assert doc.text[chunk.char_start : chunk.char_end] == chunk.text
+        assert chunk.text.strip()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(block_strategy, max_size=10), st.integers(min_value=5, max_value=60))
+def test_every_body_block_and_marker_lands_in_a_chunk(blocks: list[Block], target: int) -> None:
+    marked = [
+        Block(b.kind, b.text, markers=(Marker(len(b.text), i + 1),)) if b.text.strip() else b
+        for i, b in enumerate(blocks)
+    ]
+    doc = chunk_blocks("d", marked, ChunkingOptions(target_words=target, max_words=target + 10))
+    chunked_words = " ".join(c.text for c in doc.chunks).split()
+    found = {n for c in doc.chunks for n in c.footnotes}
+    for block in marked:
+        if block.kind == "heading" or not block.text.strip():
+            continue
+        assert all(word in chunked_words for word in block.text.split())
+        assert block.markers[0].number in found
