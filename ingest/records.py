@@ -77,6 +77,8 @@ class RawFootnote(_Record):
     number: int
     text: str
     page: str | None = None  # page label of the page the footnote is printed on
+    # Hyperlink targets inside the footnote (DOCX/HTML), which the text may not show.
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
