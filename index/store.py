@@ -1,0 +1,528 @@
+"""The on-disk index: atomic versioned writes, the embedding cache, and `SearchIndex`.
+
+Layout: `index_dir` is a symlink to a sibling `<name>-<build-id>/` directory. A build is written
+to a hidden temporary sibling, fsynced, renamed to its final name, and only then does a fresh
+symlink replace `index_dir` with `os.replace` (atomic on POSIX). A crash or SIGKILL at any point
+therefore leaves either the previous index or the new one, never a mix; leftovers are removed
+by the next build. One writer at a time per `index_dir` (an `flock` on a lock file beside it).
+
+Reading resolves the symlink once, so a query process keeps a consistent version while a new
+build is swapped in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from index.dense import DenseIndex, DenseKind
+from index.embedder import Embedder, content_hash, load_embedder, model_info
+from index.fusion import convex, rrf, suppress_near_duplicates
+from index.manifest import (
+    FORMAT_VERSION,
+    MANIFEST_FILE,
+    Manifest,
+    file_entries,
+    fingerprint,
+    read_manifest,
+    verify_files,
+    write_manifest,
+)
+from index.sparse import BM25Params, SparseIndex
+from ingest.errors import (
+    BriefQAError,
+    IndexCorruptError,
+    IndexLocationError,
+    IndexMismatchError,
+    QueryError,
+)
+from ingest.records import Chunk, Corpus, Document, Footnote, Reference, Source
+
+SearchMode = Literal["hybrid", "dense", "bm25"]
+FusionMethod = Literal["rrf", "convex"]
+
+EMBED_BATCH = 256
+RRF_K = 60
+CONVEX_ALPHA = 0.5
+# Each retriever contributes this many candidates (at least) to fusion.
+CANDIDATE_DEPTH = 50
+DUPLICATE_THRESHOLD = 0.8
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_index(
+    corpus: Corpus,
+    index_dir: str | Path,
+    embedder: Embedder,
+    *,
+    dense_kind: DenseKind | str = "auto",
+    progress: bool = True,
+    bm25: BM25Params | None = None,
+) -> Manifest:
+    """Embed and index `corpus` into a new version of `index_dir`, then swap it in atomically.
+
+    Vectors of chunks whose text is unchanged (same model) are reused from the current index;
+    `Manifest.embedded_count` / `reused_count` say how many were computed / reused.
+    """
+    link = Path(index_dir).absolute()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    _check_destination(link)
+    bm25 = bm25 or BM25Params()
+    with _write_lock(link):
+        _collect_garbage(link, keep=None)
+        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        tmp = link.parent / f".{link.name}-{build_id}.tmp"
+        final = link.parent / f"{link.name}-{build_id}"
+        tmp.mkdir()
+        try:
+            manifest = _build(corpus, tmp, embedder, build_id, dense_kind, bm25, progress, link)
+            _fsync_tree(tmp)
+            os.rename(tmp, final)
+            _fsync_dir(link.parent)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _swap_link(link, final)
+        _collect_garbage(link, keep=final.name)
+    return manifest
+
+
+def _build(
+    corpus: Corpus,
+    out: Path,
+    embedder: Embedder,
+    build_id: str,
+    dense_kind: str,
+    bm25: BM25Params,
+    progress: bool,
+    link: Path,
+) -> Manifest:
+    chunks = corpus.chunks
+    texts = [chunk.text for chunk in chunks]
+    _say(progress, f"embedding {len(chunks)} chunks with {embedder.name}")
+    cache = _cached_vectors(link, embedder)
+    vectors, embedded = _embed_with_cache(texts, embedder, cache, progress)
+
+    _write_json(out / "documents.json", [d.to_dict() for d in corpus.documents])
+    _write_json(out / "footnotes.json", [f.to_dict() for f in corpus.footnotes])
+    _write_json(out / "references.json", [r.to_dict() for r in corpus.references])
+    _write_json(out / "sources.json", [s.to_dict() for s in corpus.sources])
+    _write_json(out / "texts.json", corpus.document_texts)
+    _write_json(out / "errors.json", list(corpus.errors))
+    with (out / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    np.save(out / "embeddings.npy", vectors, allow_pickle=False)
+
+    _say(progress, f"building the dense index ({dense_kind}) and BM25")
+    dense = DenseIndex.build(vectors, dense_kind)
+    dense.save(out / "dense.faiss")
+    SparseIndex.build(texts, bm25).save(out / "bm25")
+
+    info = model_info(embedder)
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        build_id=build_id,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        model=info["name"],
+        dimension=info["dimension"],
+        chunk_count=len(chunks),
+        document_count=len(corpus.documents),
+        fingerprint=fingerprint(embedder.name, chunks),
+        dense_kind=dense.kind,
+        dense_params=dense.params,
+        bm25=bm25.to_dict(),
+        files=file_entries(out),
+        model_source=info.get("source"),
+        embedded_count=embedded,
+        reused_count=len(chunks) - embedded,
+    )
+    write_manifest(out, manifest)
+    return manifest
+
+
+def _cached_vectors(link: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Vectors of the current index keyed by content hash, if it was built with this model.
+
+    Anything wrong with the previous index just means an empty cache: it is being replaced.
+    """
+    try:
+        root = link.resolve()
+        manifest = read_manifest(root)
+        if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
+            return {}
+        verify_files(root, manifest)
+        vectors = np.load(root / "embeddings.npy", allow_pickle=False, mmap_mode="r")
+        cache: dict[str, np.ndarray] = {}
+        with (root / "chunks.jsonl").open(encoding="utf-8") as handle:
+            for row, line in enumerate(handle):
+                cache[content_hash(embedder.name, json.loads(line)["text"])] = vectors[row]
+        return cache
+    except (BriefQAError, OSError, ValueError, KeyError, IndexError):
+        return {}
+
+
+def _embed_with_cache(
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: dict[str, np.ndarray],
+    progress: bool,
+) -> tuple[np.ndarray, int]:
+    """All vectors (row i = texts[i]) and how many had to be embedded."""
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    missing: dict[str, list[int]] = {}  # identical texts are embedded once
+    for row, text in enumerate(texts):
+        key = content_hash(embedder.name, text)
+        cached = cache.get(key)
+        if cached is not None:
+            vectors[row] = cached
+        else:
+            missing.setdefault(text, []).append(row)
+    # Longest first, in batches: similar lengths share a batch, so little padding is wasted.
+    todo = sorted(missing, key=len, reverse=True)
+    bar = _progress_bar(progress, len(todo))
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start : start + EMBED_BATCH]
+        out = np.asarray(embedder.embed(batch), dtype=np.float32)
+        if out.shape != (len(batch), embedder.dimension):
+            raise ValueError(
+                f"embedder {embedder.name!r} returned shape {out.shape} for {len(batch)} texts, "
+                f"expected ({len(batch)}, {embedder.dimension})"
+            )
+        for text, vector in zip(batch, out, strict=True):
+            vectors[missing[text]] = vector
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    return vectors, sum(len(rows) for rows in missing.values())
+
+
+def _progress_bar(enabled: bool, total: int) -> Any:
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr)
+
+
+def _say(enabled: bool, message: str) -> None:
+    if enabled:
+        print(message, file=sys.stderr)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _check_destination(link: Path) -> None:
+    """Refuse to overwrite anything that is not one of our indexes (or empty)."""
+    if link.is_symlink() or not link.exists():
+        return
+    if not link.is_dir():
+        raise IndexLocationError(link, "it is a file, not an index directory")
+    if any(link.iterdir()) and not _is_our_index(link):
+        raise IndexLocationError(
+            link,
+            "it is a non-empty directory without a brief-qa manifest; "
+            "choose another --index or remove it",
+        )
+
+
+def _is_our_index(directory: Path) -> bool:
+    try:
+        data = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "format_version" in data and "fingerprint" in data
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    """Point `link` at `target` atomically (relative, so the parent directory can move)."""
+    tmp_link = link.parent / f".{link.name}.link-{secrets.token_hex(4)}"
+    os.symlink(target.name, tmp_link)
+    try:
+        if link.is_dir() and not link.is_symlink():
+            # An older plain-directory index (or an empty one): move it aside first; os.replace
+            # cannot put a symlink over a directory. It is deleted once the link is in place.
+            aside = link.parent / f".{link.name}-replaced-{secrets.token_hex(4)}.tmp"
+            os.rename(link, aside)
+        os.replace(tmp_link, link)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_link.unlink()
+        raise
+    _fsync_dir(link.parent)
+
+
+def _collect_garbage(link: Path, keep: str | None) -> None:
+    """Delete superseded versions and leftovers of interrupted builds (we hold the lock)."""
+    current = os.readlink(link) if link.is_symlink() else None
+    version = re.compile(rf"^{re.escape(link.name)}-\d{{8}}T\d{{6}}Z-[0-9a-f]{{6}}$")
+    leftover = re.compile(rf"^\.{re.escape(link.name)}-.*\.tmp$|^\.{re.escape(link.name)}\.link-")
+    for entry in link.parent.iterdir():
+        name = entry.name
+        if name in (keep, current):
+            continue
+        if (keep is not None and version.match(name)) or leftover.match(name):
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _write_lock(link: Path) -> Iterator[None]:
+    lock_path = link.parent / f".{link.name}.lock"
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    for directory in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class SearchIndex:
+    """A loaded index version: the corpus records plus dense and sparse retrievers."""
+
+    path: Path  # as given (usually the symlink)
+    root: Path  # the version directory it resolved to when opened
+    manifest: Manifest
+    documents: tuple[Document, ...]
+    chunks: tuple[Chunk, ...]
+    footnotes: tuple[Footnote, ...]
+    references: tuple[Reference, ...]
+    sources: tuple[Source, ...]
+    document_texts: dict[str, str]
+    errors: tuple[str, ...]
+    embeddings: np.ndarray
+    dense: DenseIndex
+    sparse: SparseIndex
+    _embedder: Embedder | None = None
+    _lookup: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, index_dir: str | Path, embedder: Embedder | None = None) -> SearchIndex:
+        """Load and verify an index. Errors: `IndexMissingError`, `IndexCorruptError`,
+        `IndexMismatchError` (format version, or `embedder` is not the model it was built with).
+        """
+        path = Path(index_dir)
+        root = path.resolve()
+        manifest = read_manifest(root, shown=path)
+        if embedder is not None:
+            _check_model(path, manifest, embedder)
+        verify_files(root, manifest, shown=path)
+        current = ""
+        try:
+            current = "documents.json"
+            documents = tuple(Document.from_dict(d) for d in _read_json(root / current))
+            current = "footnotes.json"
+            footnotes = tuple(Footnote.from_dict(d) for d in _read_json(root / current))
+            current = "references.json"
+            references = tuple(Reference.from_dict(d) for d in _read_json(root / current))
+            current = "sources.json"
+            sources = tuple(Source.from_dict(d) for d in _read_json(root / current))
+            current = "texts.json"
+            texts = dict(_read_json(root / current))
+            current = "errors.json"
+            errors = tuple(_read_json(root / current))
+            current = "chunks.jsonl"
+            with (root / current).open(encoding="utf-8") as handle:
+                chunks = tuple(Chunk.from_dict(json.loads(line)) for line in handle)
+            current = "embeddings.npy"
+            # Memory-mapped: only filtered searches read it, and only the rows they need.
+            embeddings = np.load(root / current, allow_pickle=False, mmap_mode="r")
+            current = "dense.faiss"
+            dense = DenseIndex.load(root / current, manifest.dense_kind, manifest.dense_params)
+            current = "bm25/"
+            sparse = SparseIndex.load(root / "bm25")
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
+            raise IndexCorruptError(path, f"{current}: {type(exc).__name__}: {exc}") from exc
+        sizes = {
+            "manifest": manifest.chunk_count,
+            "chunks.jsonl": len(chunks),
+            "embeddings.npy": int(embeddings.shape[0]),
+            "dense.faiss": dense.size,
+            "bm25": sparse.size,
+        }
+        if len(set(sizes.values())) != 1:
+            raise IndexCorruptError(path, f"component sizes disagree: {sizes}")
+        if embeddings.ndim != 2 or embeddings.shape[1] != manifest.dimension:
+            raise IndexCorruptError(path, f"embeddings have shape {embeddings.shape}")
+        return cls(
+            path=path,
+            root=root,
+            manifest=manifest,
+            documents=documents,
+            chunks=chunks,
+            footnotes=footnotes,
+            references=references,
+            sources=sources,
+            document_texts=texts,
+            errors=errors,
+            embeddings=embeddings,
+            dense=dense,
+            sparse=sparse,
+            _embedder=embedder,
+        )
+
+    # ---- lookups
+
+    @property
+    def embedder(self) -> Embedder:
+        """The index's model, loaded on first use when none was passed to `open`."""
+        if self._embedder is None:
+            embedder = load_embedder(self.manifest.model_source or self.manifest.model)
+            _check_model(self.path, self.manifest, embedder)
+            self._embedder = embedder
+        return self._embedder
+
+    def _table(self, name: str) -> dict[Any, Any]:
+        table = self._lookup.get(name)
+        if table is None:
+            if name == "documents":
+                table = {d.id: d for d in self.documents}
+            elif name == "rows":
+                table = {c.id: row for row, c in enumerate(self.chunks)}
+            elif name == "footnotes":
+                table = {f.number: f for f in self.footnotes}
+            elif name == "references":
+                table = {r.index: r for r in self.references}
+            else:  # sources by the document id their text was indexed under
+                table = {s.document_id: s for s in self.sources if s.document_id}
+            self._lookup[name] = table
+        return table
+
+    def document(self, document_id: str) -> Document:
+        return self._table("documents")[document_id]
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        return self.chunks[self._table("rows")[chunk_id]]
+
+    def footnote(self, number: int) -> Footnote | None:
+        return self._table("footnotes").get(number)
+
+    def reference(self, index: int) -> Reference | None:
+        return self._table("references").get(index)
+
+    def source_for_document(self, document_id: str) -> Source | None:
+        return self._table("sources").get(document_id)
+
+    def select(self, only: str | None) -> np.ndarray | None:
+        """Rows allowed by `only` ("brief", "sources" or a document id); None = all rows."""
+        if only is None or only == "":
+            return None
+        if only == "brief":
+            wanted = {d.id for d in self.documents if d.kind == "brief"}
+        elif only == "sources":
+            wanted = {d.id for d in self.documents if d.kind == "source"}
+        elif only in self._table("documents"):
+            wanted = {only}
+        else:
+            valid = ", ".join(["brief", "sources", *sorted(self._table("documents"))])
+            raise QueryError(f"unknown document {only!r} for --only; valid: {valid}")
+        return np.array(
+            [row for row, c in enumerate(self.chunks) if c.document_id in wanted], dtype=np.int64
+        )
+
+    # ---- search
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed([query])[0], dtype=np.float32)
+
+    def search_dense(
+        self, query: str | np.ndarray, k: int, *, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        vector = self.embed_query(query) if isinstance(query, str) else query
+        rows, scores = self.dense.search(vector, k, allowed=allowed, vectors=self.embeddings)
+        return [(int(r), float(s)) for r, s in zip(rows, scores, strict=True)]
+
+    def search_bm25(
+        self, query: str, k: int, *, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        rows, scores = self.sparse.search(query, k, allowed=allowed)
+        return [(int(r), float(s)) for r, s in zip(rows, scores, strict=True)]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        mode: SearchMode = "hybrid",
+        fusion: FusionMethod = "rrf",
+        allowed: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """Top-`k` chunk rows with scores, near-duplicates removed.
+
+        Scores are cosine (dense), BM25 (bm25), or the fused score (hybrid).
+        """
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise QueryError(f"unknown search mode {mode!r}; expected hybrid, dense or bm25")
+        if fusion not in ("rrf", "convex"):
+            raise QueryError(f"unknown fusion {fusion!r}; expected rrf or convex")
+        depth = max(CANDIDATE_DEPTH, 4 * k)
+        if mode == "dense":
+            ranked = self.search_dense(query, depth, allowed=allowed)
+        elif mode == "bm25":
+            ranked = self.search_bm25(query, depth, allowed=allowed)
+        else:
+            dense = self.search_dense(query, depth, allowed=allowed)
+            sparse = self.search_bm25(query, depth, allowed=allowed)
+            if fusion == "rrf":
+                ranked = rrf([[r for r, _ in dense], [r for r, _ in sparse]], k=RRF_K)
+            else:
+                ranked = convex(dict(dense), dict(sparse), alpha=CONVEX_ALPHA)
+        texts = {row: self.chunks[row].text for row, _ in ranked}
+        return suppress_near_duplicates(
+            ranked, texts=texts, threshold=DUPLICATE_THRESHOLD, limit=k
+        )
+
+
+def _check_model(path: Path, manifest: Manifest, embedder: Embedder) -> None:
+    if embedder.name != manifest.model:
+        raise IndexMismatchError(path, "model", manifest.model, embedder.name)
+    if embedder.dimension != manifest.dimension:
+        raise IndexMismatchError(path, "dimension", manifest.dimension, embedder.dimension)
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
