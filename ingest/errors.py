@@ -58,6 +58,15 @@ class IndexMismatchError(IndexError_):
         )
 
 
+class IndexLocationError(IndexError_):
+    """The index path holds something that is not a brief-qa index; it is never overwritten."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"cannot write an index at {self.path}: {reason}")
+
+
 class ModelLoadError(BriefQAError):
     def __init__(self, model: str, reason: str) -> None:
         self.model = model
