@@ -1,0 +1,325 @@
+"""Fetched bytes → `ParsedDocument`: the main text of an HTML page, or a PDF's pages.
+
+HTML: the page's own content without its chrome. Removed: scripts/styles, `nav`, site
+`header`s (an `article`'s or `main`'s own header stays: it holds the title), `footer`,
+`aside`, forms, dialogs, hidden elements, ARIA landmarks that are not content (banner,
+navigation, contentinfo, complementary, search), and elements whose class/id names them
+as boilerplate (cookie/consent banners, breadcrumbs, share bars, newsletter boxes, ...).
+No removal ever takes out an element that contains the page's `main` or `article`. The
+content root is then `main` (or `[role=main]`), else the longest `article`, else `body`.
+
+Blocks: `h1`–`h6` → `heading`; `li` → `list_item`; each table row → one `paragraph`
+"cell | cell" (layout tables, holding headings or tables, are read as containers);
+`caption`/`figcaption` → `caption`; other text → `paragraph`.
+
+PDF: the project's `PdfReader`, whose blocks carry the page label printed on each page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+from ingest.errors import DocumentError
+from ingest.records import Block, BlockKind, Document, ParsedDocument, Source
+from ingest.sources.content import HTML, PDF, TEXT, decode, detect_charset, sniff_content_type
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_DROP_TAGS = {
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed",
+    "form", "button", "input", "select", "textarea", "nav", "aside", "dialog", "menu",
+    "footer", "head", "link", "meta", "map", "audio", "video", "picture", "img",
+}
+_DROP_ROLES = {
+    "navigation", "banner", "contentinfo", "complementary", "search", "dialog",
+    "alertdialog", "menu", "menubar", "toolbar", "alert",
+}
+# A class/id token names boilerplate when one of these words starts or ends it
+# ("cookie-banner", "site-footer", "share"), never when buried in the middle
+# ("topic-social-protection-overview" is content).
+_BOILERPLATE_WORDS = (
+    r"cookies?|consent|gdpr|onetrust|cookiebot|cc-window|cc-banner|breadcrumbs?|share|sharing|"
+    r"sharethis|addthis|newsletter|subscribe|subscription|popup|modal|overlay|sidebar|"
+    r"advert|advertisement|ads|promo|skip-link|skiplink|navbar|nav|navigation|menu|"
+    r"footer|masthead|site-header|global-header|toolbar|pagination|related|comments?|"
+    r"print|language-switcher|lang-switch"
+)
+_BOILERPLATE = re.compile(
+    rf"^(?:{_BOILERPLATE_WORDS})(?:[-_].*)?$|^.*[-_](?:{_BOILERPLATE_WORDS})$", re.IGNORECASE
+)
+_COOKIE_TEXT = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_CONSENT_TEXT = re.compile(r"\b(?:accept|consent|agree|reject|preferences)\b", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_CONTAINERS = {
+    "p", "div", "section", "article", "main", "header", "blockquote", "ul", "ol", "dl", "dt",
+    "dd", "pre", "figure", "address", "details", "summary", "center", "body", "html", "hgroup",
+    "table", "thead", "tbody", "tfoot", "tr", "td", "th", "li", "caption", "figcaption",
+    "fieldset", "hr", "br",
+} | HEADINGS
+_SKIP_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
+
+
+def clean(text: str) -> str:
+    return _WS.sub(" ", _CONTROL.sub("", text.replace("\xa0", " "))).strip()
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+def _tokens(tag: Tag) -> list[str]:
+    classes = tag.get("class")
+    tokens: list[str] = (
+        [str(c) for c in classes] if isinstance(classes, list) else str(classes or "").split()
+    )
+    ident = tag.get("id")
+    if isinstance(ident, str) and ident:
+        tokens.append(ident)
+    return tokens
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
+
+
+def _is_boilerplate(tag: Tag, inside_content: bool) -> bool:
+    name = tag.name
+    if name in _DROP_TAGS:
+        return True
+    if name == "header" and not inside_content:
+        return True
+    if str(tag.get("role", "")).lower() in _DROP_ROLES or tag.get("aria-modal") == "true":
+        return True
+    if _is_hidden(tag):
+        return True
+    if any(_BOILERPLATE.match(token) for token in _tokens(tag)):
+        return True
+    label = str(tag.get("aria-label", ""))
+    if _COOKIE_TEXT.search(label):
+        return True
+    if name in ("div", "section", "p"):
+        # An unlabelled cookie notice: short, about cookies, asking for a decision.
+        text = tag.get_text(" ", strip=True)
+        if len(text) < 600 and _COOKIE_TEXT.search(text) and _CONSENT_TEXT.search(text):
+            return True
+    return False
+
+
+def _content_anchors(soup: BeautifulSoup) -> list[Tag]:
+    return [
+        tag
+        for tag in soup.find_all(True)
+        if isinstance(tag, Tag) and (tag.name in ("main", "article") or tag.get("role") == "main")
+    ]
+
+
+def _strip_boilerplate(soup: BeautifulSoup) -> None:
+    # Without main/article landmarks, the h1 is the best sign of where the content is.
+    anchors = _content_anchors(soup) or [h for h in soup.find_all("h1") if isinstance(h, Tag)]
+    protected = {id(parent) for anchor in anchors for parent in anchor.parents}
+    protected |= {id(anchor) for anchor in anchors}
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup.find_all(True):
+        if not isinstance(tag, Tag) or tag.decomposed or id(tag) in protected:
+            continue
+        if tag.name in ("html", "body"):
+            continue
+        inside_content = any(p.name in ("article", "main") for p in tag.parents)
+        if _is_boilerplate(tag, inside_content):
+            tag.decompose()
+
+
+def _content_root(soup: BeautifulSoup) -> Tag:
+    main = soup.find("main") or soup.find(lambda t: t.get("role") == "main")
+    if isinstance(main, Tag) and main.get_text(strip=True):
+        return main
+    articles = [a for a in soup.find_all("article") if isinstance(a, Tag)]
+    if articles:
+        return max(articles, key=lambda a: len(a.get_text(" ", strip=True)))
+    body = soup.find("body")
+    return body if isinstance(body, Tag) else soup
+
+
+def _has_block_descendant(tag: Tag) -> bool:
+    return tag.find(lambda t: isinstance(t, Tag) and t.name in _CONTAINERS - {"br"}) is not None
+
+
+class _BlockWriter:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._inline: list[str] = []
+
+    def emit(self, kind: BlockKind, text: str) -> None:
+        text = clean(text)
+        if not text:
+            return
+        if self.blocks and self.blocks[-1].text == text and self.blocks[-1].kind == kind:
+            return  # the same line twice in a row: a responsive duplicate, not content
+        self.blocks.append(Block(kind=kind, text=text))
+
+    def flush(self, kind: BlockKind) -> None:
+        if self._inline:
+            self.emit(kind, "".join(self._inline))
+            self._inline = []
+
+    def walk(self, element: Tag, kind: BlockKind = "paragraph") -> None:
+        for child in element.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, _SKIP_STRINGS):
+                    self._inline.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self._inline.append(" ")
+            elif name in HEADINGS:
+                self.flush(kind)
+                self.emit("heading", _inline_text(child))
+            elif name == "li":
+                self.flush(kind)
+                self.walk(child, "list_item")
+                self.flush("list_item")
+            elif name == "table" and not _is_layout_table(child):
+                self.flush(kind)
+                self.table(child)
+            elif name in ("caption", "figcaption"):
+                self.flush(kind)
+                self.emit("caption", _inline_text(child))
+            elif name in _CONTAINERS or _has_block_descendant(child):
+                self.flush(kind)
+                self.walk(child, kind)
+                self.flush(kind)
+            else:
+                self._inline.append(_inline_text(child))
+        # Text left over at the end of a container belongs to it, not to what follows.
+
+    def table(self, table: Tag) -> None:
+        caption = table.find("caption")
+        if isinstance(caption, Tag):
+            self.emit("caption", _inline_text(caption))
+        for row in table.find_all("tr"):
+            if not isinstance(row, Tag) or row.find_parent("table") is not table:
+                continue  # rows of a nested table are read with that table
+            cells = [
+                clean(_inline_text(cell))
+                for cell in row.find_all(["td", "th"], recursive=False)
+                if isinstance(cell, Tag)
+            ]
+            cells = [c for c in cells if c]
+            if cells:
+                self.emit("paragraph", " | ".join(cells))
+
+
+def _is_layout_table(table: Tag) -> bool:
+    """A table used to lay out a page, not to hold data: it contains headings or tables."""
+    return table.find(["table", *sorted(HEADINGS)]) is not None
+
+
+def _inline_text(tag: Tag) -> str:
+    parts: list[str] = []
+    for node in tag.descendants:
+        if isinstance(node, NavigableString) and not isinstance(node, _SKIP_STRINGS):
+            parts.append(str(node))
+        elif isinstance(node, Tag) and node.name in ("br", "td", "th", "li", "p", "div"):
+            parts.append(" ")  # a boundary that must not glue two words together
+    return "".join(parts)
+
+
+def _html_title(soup: BeautifulSoup) -> str:
+    og = soup.find("meta", attrs={"property": "og:title"})
+    if isinstance(og, Tag) and isinstance(og.get("content"), str) and clean(str(og["content"])):
+        return clean(str(og["content"]))
+    title = soup.find("title")
+    if isinstance(title, Tag) and clean(title.get_text()):
+        return clean(title.get_text())
+    h1 = soup.find("h1")
+    return clean(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+
+
+def extract_html(text: str) -> ParsedDocument:
+    """The main content of an HTML page as blocks (see the module docstring)."""
+    soup = BeautifulSoup(text, "lxml")
+    title = _html_title(soup)
+    _strip_boilerplate(soup)
+    writer = _BlockWriter()
+    writer.walk(_content_root(soup))
+    writer.flush("paragraph")
+    return ParsedDocument(title=title, page_count=0, blocks=tuple(writer.blocks))
+
+
+# ---------------------------------------------------------------------------- text, PDF
+
+
+def extract_text(text: str) -> ParsedDocument:
+    """Plain text: one paragraph per blank-line-separated run of lines."""
+    paragraphs = [clean(p) for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n"))]
+    blocks = tuple(Block(kind="paragraph", text=p) for p in paragraphs if p)
+    return ParsedDocument(title=blocks[0].text[:120] if blocks else "", page_count=0, blocks=blocks)
+
+
+def extract_pdf(body: bytes, *, name: str) -> ParsedDocument:
+    """Read a PDF with the project's `PdfReader` (blocks carry printed page labels)."""
+    from ingest.readers.pdf import PdfReader
+
+    # The reader takes a path: give it a private temporary file, removed afterwards.
+    fd, tmp = tempfile.mkstemp(prefix="brief-qa-source-", suffix=".pdf")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        try:
+            return PdfReader().read(Path(tmp))
+        except DocumentError as exc:
+            raise DocumentError(name, exc.reason) from exc
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:
+            raise DocumentError(name, f"unreadable PDF: {exc.__class__.__name__}: {exc}") from exc
+    finally:
+        os.unlink(tmp)
+
+
+def extract(
+    body: bytes, *, content_type: str | None, charset: str | None, name: str
+) -> tuple[str, ParsedDocument]:
+    """Sniff `body`, parse it, and return `(media type, parsed)`.
+
+    `name` (a URL or mirror path) is what a `DocumentError` names when the body is of an
+    unsupported type or holds no readable text.
+    """
+    kind = sniff_content_type(body, content_type)
+    if kind == PDF:
+        parsed = extract_pdf(body, name=name)
+    elif kind in (HTML, TEXT):
+        text = decode(body, detect_charset(body, charset, html=kind == HTML))
+        parsed = extract_html(text) if kind == HTML else extract_text(text)
+    else:
+        raise DocumentError(name, f"unsupported content type {kind}")
+    if not parsed.blocks:
+        hint = " (the page may build its text with JavaScript)" if kind == HTML else ""
+        raise DocumentError(name, f"no readable text found{hint}")
+    return kind, parsed
+
+
+def source_document(
+    source: Source, parsed: ParsedDocument, body: bytes, *, content_type: str, origin: str
+) -> Document:
+    """The `Document` record of a gathered source; its id is the source's id."""
+    return Document(
+        id=source.id,
+        title=source.title or parsed.title or origin,
+        kind="source",
+        origin=origin,
+        sha256=hashlib.sha256(body).hexdigest(),
+        page_count=parsed.page_count,
+        url=source.url,
+        content_type=content_type,
+    )
