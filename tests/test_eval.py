@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -315,3 +316,88 @@ def test_report_renders_and_serialises() -> None:
     assert "0 failing" in text
     data = json.loads(json.dumps(report.to_dict()))
     assert data["groups"][0]["hit_at_1"] == 1.0 and data["results"][0]["ok"] is True
+
+
+# ------------------------------------------------------------------ command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    from assistant.eval_commands import register
+
+    parser = argparse.ArgumentParser(prog="brief-qa")
+    register(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def _run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+def test_cli_gold_report_on_a_real_index(
+    tmp_path: Path,
+    fake_embedder: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from index_helpers import make_corpus
+
+    from assistant import eval_commands
+    from assistant.assistant import Assistant
+    from index.store import write_index
+
+    index_dir = tmp_path / "index"
+    write_index(make_corpus(), index_dir, fake_embedder, progress=False)
+    monkeypatch.setattr(
+        eval_commands, "open_assistant", lambda d: Assistant.open(d, embedder=fake_embedder)
+    )
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(
+        json.dumps({"id": "a", "kind": "question", "query": "38% of detected victims in 2022",
+                    "gold": ["accounted for 38% of detected victims"], "footnotes": [5],
+                    "page": "42"}) + "\n"
+        + json.dumps({"id": "b", "kind": "question", "query": "Interpol and Europol operations",
+                      "gold": ["Interpol and Europol operations identified"]}) + "\n",
+        encoding="utf-8",
+    )
+    code = _run(["eval", str(gold), "--index", str(index_dir), "--modes", "bm25,hybrid",
+                 "-k", "3", "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["k"] == 3 and report["modes"] == ["bm25", "hybrid"]
+    assert report["meta"]["model"] == fake_embedder.name
+    assert report["meta"]["machine"]["cpus"] >= 1
+    groups = {(g["group"], g["mode"]): g for g in report["groups"]}
+    assert set(groups) == {("question", "bm25"), ("question", "hybrid")}
+    bm25 = groups[("question", "bm25")]
+    assert bm25["n"] == 2 and bm25["hit_at_1"] == 1.0
+    assert bm25["citation_accuracy"] == 1.0 and bm25["citation_n"] == 1
+
+    assert _run(["eval", str(gold), "--index", str(index_dir), "--modes", "bm25"]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[0].startswith("group") and "0 failing" in text
+
+
+def test_cli_beir_report(
+    monkeypatch: pytest.MonkeyPatch, fake_embedder: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant import eval_commands
+
+    monkeypatch.setattr(eval_commands, "load_beir_embedder", lambda _model: fake_embedder)
+    tiny = Path(__file__).resolve().parent / "data" / "beir_tiny"
+    assert _run(["eval", "--beir", str(tiny), "--modes", "bm25", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [m["mode"] for m in report["modes"]] == ["bm25"]
+    assert report["queries"] == 10 and report["modes"][0]["mrr_at_10"] > 0.5
+    assert report["meta"]["model"] == fake_embedder.name
+
+
+def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["eval"]) == 2
+    assert _run(["eval", str(GOLD), "--beir", "x"]) == 2
+    assert "either a GOLD.jsonl file or --beir DIR" in capsys.readouterr().err
+    for bad in (["--modes", "bm25,semantic"], ["-k", "0"], ["-k", "five"]):
+        with pytest.raises(SystemExit) as info:
+            _parser().parse_args(["eval", str(GOLD), *bad])
+        assert info.value.code == 2
+    assert "unknown mode(s) semantic" in capsys.readouterr().err
