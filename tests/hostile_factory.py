@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.chunking import chunk_blocks
+from ingest.records import Block, Corpus, Document
+
 MIB = 1 << 20
 
 # Strings that must never show up in extracted text: each marks content a reader has to drop
@@ -409,3 +412,34 @@ def make_fifo(path: Path) -> Path:
     """A named pipe: opening it for reading blocks until someone writes (a hang trap)."""
     os.mkfifo(path)
     return path
+
+
+# ------------------------------------------------------------------- good baselines
+
+
+def text_corpus(texts: dict[str, str]) -> Corpus:
+    """A corpus straight from paragraphs (blank-line separated), no reader involved.
+
+    Index-level tests use it so that they test the index, not whichever reader is current.
+    """
+    documents, chunks, cleaned = [], [], {}
+    for doc_id, text in texts.items():
+        blocks = tuple(
+            Block(kind="paragraph", text=" ".join(p.split()))
+            for p in text.split("\n\n")
+            if p.strip()
+        )
+        chunked = chunk_blocks(doc_id, blocks)
+        documents.append(
+            Document(
+                id=doc_id,
+                title=doc_id,
+                kind="brief",
+                origin=f"{doc_id}.txt",
+                sha256="0" * 64,
+                page_count=1,
+            )
+        )
+        chunks.extend(chunked.chunks)
+        cleaned[doc_id] = chunked.text
+    return Corpus(documents=tuple(documents), chunks=tuple(chunks), document_texts=cleaned)
