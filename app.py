@@ -1,0 +1,486 @@
+"""The brief-qa web app: ask the brief, check a claim, browse footnotes and sources.
+
+    python app.py [--index DIR] [--host 127.0.0.1] [--port 7860]
+
+Building `demo` loads nothing: the index is opened, and the embedding model loaded, once per
+process on first use and shared by every session (`AssistantProvider`). `python app.py`
+ingests `corpus/` first when there is no index yet, then serves on loopback only unless
+`--host` says otherwise. Handlers are thin: they call `Assistant` and hand its records to
+`assistant.render`, which escapes everything taken from a passage.
+
+API (gradio_client): `/ask`, `/check`, `/cite` return the records' `to_dict()` JSON.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio (and huggingface_hub) are imported: nothing may phone home or download.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import argparse
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gradio as gr
+
+from assistant import render
+from ingest.errors import BriefQAError, QueryError
+
+if TYPE_CHECKING:
+    from assistant.assistant import Assistant
+    from index.embedder import Embedder
+
+REPO = Path(__file__).resolve().parent
+DEFAULT_CORPUS = REPO / "corpus"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+
+# The model is CPU-bound: more simultaneous queries than cores only adds contention, so a few
+# run at once and the rest wait in Gradio's queue (bounded, so overload is refused, not hoarded).
+CONCURRENCY_LIMIT = max(2, min(4, os.cpu_count() or 2))
+MAX_QUEUE = 256
+MAX_K = 10
+
+EXAMPLES = [
+    "What share of detected trafficking victims were children in 2022?",
+    "What is the Palermo Protocol?",
+    "Which regions recorded the highest share of child victims?",
+    "How are victims of trafficking usually identified?",
+    "What does the Convention on the Rights of the Child establish?",
+    "What are the opportunities for improvement in protecting child victims?",
+]
+
+SYSTEM_FONTS: list[str | gr.themes.Font] = [
+    "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif",
+]
+MONO_FONTS: list[str | gr.themes.Font] = [
+    "ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace",
+]
+# System fonts only: the default theme would fetch web fonts, and the app must work offline.
+THEME = gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS)
+CSS = """
+#chat mark { background: #fff3a3; color: inherit; padding: 0 1px; }
+#chat blockquote, #verdict-evidence blockquote, #citation-lookup blockquote {
+  border-left: 3px solid #94a3b8; margin: 0.4em 0; padding-left: 0.8em; }
+#chat details, #verdict-evidence details, #citation-lookup details { margin: 0.3em 0; }
+#verdict-badge { font-size: 1.5em; }
+"""
+
+
+def launch_options() -> dict[str, Any]:
+    """Keyword arguments every launch uses (the CLI, the tests and the benchmark)."""
+    return {"theme": THEME, "css": CSS, "footer_links": ["api"], "show_error": True}
+
+
+# ------------------------------------------------------------------ the shared assistant
+
+
+class AssistantProvider:
+    """Opens the index and loads the model once per process, on first use, thread-safely.
+
+    Opening the index is cheap (JSON, FAISS, BM25 arrays); the model costs seconds, so it is
+    loaded separately (`ready`) and only where a query needs it.
+    """
+
+    def __init__(
+        self,
+        index_dir: str | Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        opener: Callable[[Path | None, Embedder | None], Assistant] | None = None,
+    ) -> None:
+        self._index_dir = Path(index_dir) if index_dir is not None else None
+        self._embedder = embedder
+        self._opener = opener
+        self._lock = threading.Lock()
+        self._assistant: Assistant | None = None
+        self._model_ready = False
+
+    def configure(self, index_dir: str | Path | None, embedder: Embedder | None = None) -> None:
+        """Point at another index (before first use, or to reload after a rebuild)."""
+        with self._lock:
+            self._index_dir = Path(index_dir) if index_dir is not None else None
+            self._embedder = embedder
+            self._assistant = None
+            self._model_ready = False
+
+    @property
+    def index_dir(self) -> Path:
+        if self._index_dir is not None:
+            return self._index_dir
+        from assistant.assistant import default_index_dir
+
+        return default_index_dir()
+
+    def assistant(self) -> Assistant:
+        """The shared `Assistant` (index open, model maybe not loaded yet)."""
+        current = self._assistant
+        if current is not None:
+            return current
+        with self._lock:
+            if self._assistant is None:
+                self._assistant = self._open()
+            return self._assistant
+
+    def ready(self) -> Assistant:
+        """The shared `Assistant` with its model loaded (what a query needs)."""
+        assistant = self.assistant()
+        if not self._model_ready:
+            with self._lock:
+                if not self._model_ready:
+                    # SearchIndex loads its embedder lazily; doing it here, under the lock,
+                    # keeps concurrent first queries from loading the model twice.
+                    _ = assistant.index.embedder
+                    self._model_ready = True
+        return assistant
+
+    def warm_up(self) -> threading.Thread:
+        """Load index and model in the background so the first question is fast."""
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                self.ready()
+            except BriefQAError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return
+            print(f"model ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+        thread = threading.Thread(target=run, name="brief-qa-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def _open(self) -> Assistant:
+        if self._opener is not None:
+            return self._opener(self._index_dir, self._embedder)
+        from assistant.assistant import Assistant
+
+        return Assistant.open(self.index_dir, embedder=self._embedder)
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def scope_to_only(scope: str | None) -> str | None:
+    """Filter dropdown value → `Assistant.ask(only=...)`."""
+    if not scope or scope == "all":
+        return None
+    if scope.startswith("doc:"):
+        return scope[4:]
+    return scope
+
+
+def _clamp_k(k: float | int | None) -> int:
+    try:
+        value = int(k) if k is not None else 5
+    except (TypeError, ValueError):
+        value = 5
+    return max(1, min(MAX_K, value))
+
+
+class Handlers:
+    """The app's event handlers: plain values in, component values out (testable directly)."""
+
+    def __init__(self, provider: AssistantProvider) -> None:
+        self.provider = provider
+
+    # ---- Ask tab
+
+    def respond(
+        self,
+        message: str,
+        chat: list[dict[str, Any]] | None,
+        turns: list[str] | None,
+        scope: str | None = "all",
+        k: float | int | None = 5,
+    ) -> tuple[list[dict[str, Any]], list[str], str]:
+        """One chat turn: (chat messages, raw user turns, cleared question box).
+
+        `turns` keeps the user's questions unescaped for the follow-up `history`; the chat
+        shows them escaped.
+        """
+        chat = list(chat or [])
+        turns = list(turns or [])
+        text = (message or "").strip()
+        if not text:
+            return chat, turns, ""
+        chat.append({"role": "user", "content": render.escape_markdown(text)})
+        try:
+            answer = self.provider.ready().ask(
+                text, _clamp_k(k), only=scope_to_only(scope), history=tuple(turns)
+            )
+        except BriefQAError as exc:
+            chat.append(render.error_message(str(exc)))
+            return chat, turns, message
+        chat.extend(render.answer_messages(answer))
+        turns.append(text)
+        return chat, turns, ""
+
+    def clear(self) -> tuple[list[dict[str, Any]], list[str]]:
+        return [], []
+
+    # ---- Check tab
+
+    def check(self, claim: str) -> tuple[str, str, str]:
+        """(badge, reason, evidence) Markdown for a claim."""
+        if not (claim or "").strip():
+            return "", "_Paste a claim to check it against the brief and its sources._", ""
+        try:
+            verdict = self.provider.ready().check(claim)
+        except BriefQAError as exc:
+            return "⚠️ **Error**", render.escape_markdown(str(exc)), ""
+        return render.verdict_markdown(verdict)
+
+    # ---- Footnotes & sources tab
+
+    def citation_rows(self) -> list[render.CitationRow]:
+        index = self.provider.assistant().index
+        return render.citation_rows(index.footnotes, index.references, index.sources)
+
+    def on_load(self) -> tuple[Any, Any, Any, str]:
+        """Fill the filter dropdown, the citations table and the footnote picker from the index."""
+        try:
+            index = self.provider.assistant().index
+        except BriefQAError as exc:
+            message = f"⚠️ {render.escape_markdown(str(exc))}"
+            return gr.update(), gr.update(), gr.update(), message
+        rows = render.citation_rows(index.footnotes, index.references, index.sources)
+        scopes = render.documents_choices(index.documents)
+        footnotes = render.footnote_choices(index.footnotes)
+        status = render.index_status(index.documents, index.footnotes, index.references,
+                                     index.sources, len(index.chunks))
+        return (
+            gr.update(choices=scopes, value="all"),
+            gr.update(value=[r.cells() for r in rows]),
+            gr.update(choices=footnotes, value=None),
+            status,
+        )
+
+    def lookup_footnote(self, number: float | int | None) -> str:
+        """Markdown for one footnote: its text, status, the passages citing it, its source."""
+        if number is None:
+            return ""
+        try:
+            lookup = self.provider.ready().cite(int(number))
+        except BriefQAError as exc:
+            return f"⚠️ {render.escape_markdown(str(exc))}"
+        return render.lookup_markdown(lookup)
+
+    def select_row(self, evt: gr.SelectData) -> tuple[Any, str]:
+        """A click in the table: show that footnote (or reference) below it."""
+        row_index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        return self.show_row(int(row_index))
+
+    def show_row(self, row_index: int) -> tuple[Any, str]:
+        rows = self.citation_rows()
+        if not 0 <= row_index < len(rows):
+            return gr.update(), ""
+        row = rows[row_index]
+        if row.footnote is not None:
+            return gr.update(value=row.footnote), self.lookup_footnote(row.footnote)
+        index = self.provider.assistant().index
+        citing = [f.number for f in index.footnotes if f.reference == row.reference]
+        return gr.update(value=None), render.reference_markdown(row, citing)
+
+    # ---- API (gradio_client): JSON in, JSON out
+
+    def api_ask(
+        self,
+        query: str,
+        k: int = 5,
+        mode: str = "hybrid",
+        only: str | None = None,
+        history: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Answer `query`: the k best passages with their verbatim citations (`Answer.to_dict`).
+
+        `only`: "brief", "sources" or a document id; `history`: earlier questions of the
+        conversation, oldest first, for follow-ups.
+        """
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise gr.Error(str(QueryError(f"unknown mode {mode!r}; use hybrid, dense or bm25")))
+        try:
+            answer = self.provider.ready().ask(
+                query, _clamp_k(k), mode=mode, only=only or None,  # type: ignore[arg-type]
+                history=tuple(history or ()),
+            )
+        except BriefQAError as exc:
+            raise gr.Error(str(exc)) from exc
+        return answer.to_dict()
+
+    def api_check(self, claim: str) -> dict[str, Any]:
+        """Check `claim` against the brief and its sources (`Verdict.to_dict`)."""
+        try:
+            return self.provider.ready().check(claim).to_dict()
+        except BriefQAError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def api_cite(self, number: int) -> dict[str, Any]:
+        """Footnote `number`: its text, status, citing passages, source passages."""
+        try:
+            return self.provider.ready().cite(int(number)).to_dict()
+        except BriefQAError as exc:
+            raise gr.Error(str(exc)) from exc
+
+
+# ------------------------------------------------------------------ layout
+
+
+def build_demo(provider: AssistantProvider) -> gr.Blocks:
+    """The UI. Nothing is loaded here: the index fills in on page load (`Handlers.on_load`)."""
+    handlers = Handlers(provider)
+    private: dict[str, Any] = {"api_visibility": "private"}
+    with gr.Blocks(title="brief-qa — ask the brief") as demo:
+        gr.Markdown(
+            "# brief-qa\n"
+            "Ask the background brief and the sources it cites. Every sentence shown is a real "
+            "passage, with its original footnotes word for word — nothing is generated."
+        )
+        status = gr.Markdown(elem_id="index-status")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
+                with gr.Row():
+                    scope = gr.Dropdown(
+                        choices=[("Everything (brief and cited sources)", "all")],
+                        value="all",
+                        label="Search in",
+                        elem_id="scope",
+                        scale=3,
+                    )
+                    k = gr.Slider(1, MAX_K, value=5, step=1, label="Passages", scale=1)
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    label="Answers",
+                    height=620,
+                    buttons=["copy", "copy_all"],
+                    group_consecutive_messages=False,
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    placeholder="Ask a question about the brief. Each answer quotes the passages "
+                    "and their footnotes; follow-up questions build on the conversation.",
+                )
+                turns = gr.State([])
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="e.g. What share of trafficking victims are children?",
+                        show_label=False,
+                        elem_id="question",
+                        scale=6,
+                        max_length=4000,
+                    )
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask-button", scale=1)
+                    new = gr.Button("New conversation", elem_id="new-chat", scale=1)
+                examples = gr.Examples(EXAMPLES, inputs=question, label="Try one of these")
+            with gr.Tab("Check a claim", id="check", elem_id="tab-check"):
+                gr.Markdown(
+                    "For chairs: paste a delegate's claim; see whether the brief or its sources "
+                    "support it, contradict it, or say nothing about it — with the evidence."
+                )
+                claim = gr.Textbox(label="Claim", lines=3, elem_id="claim", max_length=4000)
+                check = gr.Button("Check", variant="primary", elem_id="check-button")
+                badge = gr.Markdown(elem_id="verdict-badge")
+                reason = gr.Markdown(elem_id="verdict-reason")
+                evidence = gr.Markdown(elem_id="verdict-evidence")
+            with gr.Tab("Footnotes & sources", id="footnotes", elem_id="tab-footnotes"):
+                gr.Markdown(
+                    "Every footnote and reference of the brief with the status of the source it "
+                    "cites. Click a row (or pick a footnote) to see the passages that cite it and "
+                    "what the source says on the cited page."
+                )
+                table = gr.Dataframe(
+                    headers=render.CITATION_HEADERS,
+                    datatype=["str"] * len(render.CITATION_HEADERS),
+                    interactive=False,
+                    wrap=True,
+                    elem_id="citations-table",
+                    column_widths=["9%", "51%", "20%", "8%", "12%"],
+                )
+                footnote = gr.Dropdown(label="Footnote", choices=[], elem_id="footnote-pick")
+                lookup = gr.Markdown(elem_id="citation-lookup")
+
+        ask_inputs = [question, chatbot, turns, scope, k]
+        ask_outputs = [chatbot, turns, question]
+        ask.click(handlers.respond, ask_inputs, ask_outputs, **private)
+        question.submit(handlers.respond, ask_inputs, ask_outputs, **private)
+        examples.load_input_event.then(handlers.respond, ask_inputs, ask_outputs, **private)
+        new.click(handlers.clear, None, [chatbot, turns], **private)
+        chatbot.clear(handlers.clear, None, [chatbot, turns], **private)
+        check.click(handlers.check, claim, [badge, reason, evidence], **private)
+        claim.submit(handlers.check, claim, [badge, reason, evidence], **private)
+        table.select(handlers.select_row, None, [footnote, lookup], **private)
+        footnote.input(handlers.lookup_footnote, footnote, lookup, **private)
+        demo.load(handlers.on_load, None, [scope, table, footnote, status], **private)
+
+        gr.api(handlers.api_ask, api_name="ask")
+        gr.api(handlers.api_check, api_name="check")
+        gr.api(handlers.api_cite, api_name="cite")
+    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT, max_size=MAX_QUEUE)
+    return demo
+
+
+PROVIDER = AssistantProvider()
+demo = build_demo(PROVIDER)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def ensure_index(index_dir: Path, corpus: Path = DEFAULT_CORPUS) -> int:
+    """Ingest `corpus` into `index_dir` unless an index is already there; CLI exit status."""
+    if (index_dir / "manifest.json").exists():
+        return 0
+    print(f"no index at {index_dir}: ingesting {corpus} (first run only)…", file=sys.stderr)
+    from assistant.cli import main as cli_main
+
+    # A partial ingest (exit 1: some document failed) still leaves a usable index.
+    status = cli_main(["ingest", str(corpus), "--index", str(index_dir)])
+    return 0 if status in (0, 1) and (index_dir / "manifest.json").exists() else status or 2
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="app.py", description="Serve the brief-qa web app (ingests corpus/ on first run)."
+    )
+    parser.add_argument(
+        "--index", type=Path, default=None, metavar="DIR",
+        help="index directory (default: $BRIEF_QA_INDEX or .brief-qa/index)",
+    )
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST,
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)",
+    )
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 7860)")
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_CORPUS,
+        help="what to ingest when there is no index yet (default: corpus/)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    PROVIDER.configure(args.index)
+    index_dir = PROVIDER.index_dir
+    status = ensure_index(index_dir, args.corpus)
+    if status:
+        return status
+    try:
+        PROVIDER.assistant()  # fail fast on a missing or corrupt index, before serving
+    except BriefQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    PROVIDER.warm_up()
+    demo.launch(server_name=args.host, server_port=args.port, **launch_options())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
