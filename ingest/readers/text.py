@@ -1,0 +1,518 @@
+"""Plain-text and Markdown reader (`.txt`, `.md`, `.markdown`), plus the text helpers the
+DOCX and HTML readers share.
+
+What it understands:
+
+* Footnote markers as Unicode superscript digits (`ways.¹`, `¹⁰`) or Markdown `[^5]`.
+* Footnote definitions on lines starting with a superscript number (`¹ UNODC. …`) or `[^5]: …`,
+  wherever they appear (right after a paragraph, at a section end, at the end of the file);
+  a definition runs on over following non-blank lines. They become `RawFootnote`s, never blocks.
+* `#` and setext headings, short title lines before the first body paragraph, short lines
+  ending in ':' ("Current issue:"); `-`/`*`/`+`/`•` and `1.`/`1)` list items (marker dropped,
+  so the text matches what a Word list shows); "Figure 1. …" captions; everything else is a
+  paragraph (blank-line separated; wrapped lines are joined).
+* Markdown decoration is removed: `**bold**`/`*italic*` emphasis and `<…>` autolink brackets.
+
+A superscript number only counts as a footnote marker when the file defines that footnote;
+otherwise it stays in the text (it may be an exponent, as in "km²") and a warning is recorded.
+Numeric Markdown labels keep their number; if any label is not a number, footnotes are
+numbered 1..N by first reference, as Markdown renderers display them.
+
+Decoding: see `decode_text` (UTF-8; damaged UTF-8 or clean cp1252 with a warning; binary
+refused). Control, zero-width and bidi-override characters are stripped; form feeds and other
+line separators become line breaks. Files over 50 MiB are refused.
+
+Text files have no pages: blocks carry no page labels, `page_labels` is empty and
+`page_count` is 1 (the file is one unpaginated flow).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import DocumentError
+from ingest.records import Block, BlockKind, Marker, ParsedDocument, RawFootnote
+
+# --- helpers shared by the text, DOCX and HTML readers -------------------------------------
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")
+
+# C0/C1 controls except tab/newline, plus invisible characters that only break words apart.
+# Bidi embedding/override/isolate controls can make text display differently from what it is.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]"
+)
+# Page breaks (form feed from pdftotext), vertical tab and Unicode line separators.
+_LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+_WS = re.compile(r"\s+")
+_WS_KEEP = re.compile(r"(\s+)")  # split keeping the whitespace runs
+
+# "Figure 1. …", "Table 2: …", "[chart] Figure 3. …" (a placeholder some converters leave).
+CAPTION = re.compile(
+    r"^(?:\[[^\]]{1,20}\]\s*)?(?:figure|fig\.|table|chart|graph|graphic|map|image|"
+    r"figura|tabla|gráfico|grafico|cuadro|mapa|tableau)\s*\d+[a-z]?\s*[.:\-–—]",
+    re.IGNORECASE,
+)
+
+
+def strip_controls(text: str) -> str:
+    """Remove control and invisible formatting characters (keeps tabs and newlines)."""
+    return _CONTROL.sub("", text)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse every whitespace run to one space and trim."""
+    return _WS.sub(" ", text).strip()
+
+
+def from_superscript(digits: str) -> int:
+    """`"¹⁰"` → `10`."""
+    return int(digits.translate(_FROM_SUPERSCRIPT))
+
+
+def is_caption(text: str) -> bool:
+    """True for figure/table captions like "Figure 1. Main detected victims"."""
+    return bool(CAPTION.match(text))
+
+
+def is_colon_heading(text: str, max_words: int = 12) -> bool:
+    """A short line ending in ':' that starts with a capital, like "Current issue:"."""
+    text = text.strip()
+    if not text.endswith(":") or len(text) > 100 or not text[:1].isupper():
+        return False
+    body = text[:-1]
+    return len(body.split()) <= max_words and not re.search(r"[.!?;:]\s", body)
+
+
+class TextBuilder:
+    """Accumulates text pieces and footnote markers into one whitespace-normalised string.
+
+    Whitespace is held back until more text follows, so runs collapse to one space, the
+    result is trimmed, and a marker placed after "ways. " lands right after "ways.".
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self._pending_space = False
+        self._markers: list[Marker] = []
+        # False once any visible text was added outside bold: for "bold line = heading".
+        self.all_bold = True
+
+    def add(self, text: str, bold: bool = False) -> None:
+        for piece in _WS_KEEP.split(text):
+            if not piece:
+                continue
+            if piece[0].isspace():
+                self._pending_space = True
+                continue
+            if self._pending_space and self._length:
+                self._parts.append(" ")
+                self._length += 1
+            self._parts.append(piece)
+            self._length += len(piece)
+            self._pending_space = False
+            if not bold:
+                self.all_bold = False
+
+    def space(self) -> None:
+        """A word break (line break, tab, paragraph join) that is not in the text itself."""
+        self._pending_space = True
+
+    def mark(self, number: int) -> None:
+        self._markers.append(Marker(self._length, number))
+
+    @property
+    def has_text(self) -> bool:
+        return self._length > 0
+
+    @property
+    def markers(self) -> tuple[Marker, ...]:
+        return tuple(self._markers)
+
+    def text(self) -> str:
+        return "".join(self._parts)
+
+
+def join_broken_paragraphs(blocks: list[Block]) -> list[Block]:
+    """Re-join paragraphs a page break cut in two (text exported page by page).
+
+    A paragraph or list item that stops without closing punctuation, followed by a paragraph
+    that starts in lower case, is one sentence cut apart: "… is essential for" + "them to …".
+    """
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind in ("paragraph", "list_item")
+            and block.kind == "paragraph"
+            and prev.text[-1:] not in _CLOSING
+            and block.text[:1].islower()
+        ):
+            shift = len(prev.text) + 1
+            out[-1] = Block(
+                kind=prev.kind,
+                text=f"{prev.text} {block.text}",
+                page_start=prev.page_start,
+                page_end=block.page_end or block.page_start or prev.page_end,
+                markers=prev.markers
+                + tuple(Marker(m.offset + shift, m.number) for m in block.markers),
+            )
+        else:
+            out.append(block)
+    return out
+
+
+_CLOSING = frozenset(".!?:;")
+
+
+# Valid multi-byte UTF-8 sequences: their presence says "UTF-8 with a few damaged bytes".
+_UTF8_MULTI = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_BINARY_MAGIC = (
+    b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff",
+    b"\x7fELF",
+)
+
+
+def decode_text(data: bytes, path: Path | str) -> tuple[str, tuple[str, ...]]:
+    """Decode a text file's bytes → (text, warnings).
+
+    UTF-8 (BOM honoured; UTF-16 with a BOM too). Binary data (a known file signature, or
+    over 5% control bytes) is refused. Otherwise, bytes that are not UTF-8 are decoded as
+    UTF-8 with U+FFFD for the damaged bytes when the file also holds valid multi-byte UTF-8
+    (at least a quarter as many sequences as bad bytes: UTF-8 with some damage), else as
+    cp1252 if every byte is defined there; both with a warning. Else `DocumentError`.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), ()
+            except UnicodeDecodeError as exc:
+                raise DocumentError(path, f"invalid {encoding} text at byte {exc.start}") from exc
+    if data.startswith(_BINARY_MAGIC):
+        raise DocumentError(path, "binary file (its signature is not text), not a text file")
+    if len(_BINARY_BYTES.findall(data[:65536])) > max(4, len(data[:65536]) // 20):
+        raise DocumentError(path, "binary file (too many control bytes), not a text file")
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    replaced = data.decode("utf-8", errors="replace")
+    bad = replaced.count("\ufffd") - data.count("\ufffd".encode())
+    # cp1252 text rarely forms a valid UTF-8 sequence by accident; UTF-8 text has many.
+    if 4 * len(_UTF8_MULTI.findall(data)) >= bad:
+        return replaced, (
+            f"{path}: {bad} byte sequence(s) are not valid UTF-8 (first at byte {first_bad}); "
+            "replaced with U+FFFD",
+        )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            path, f"not valid UTF-8 (byte {first_bad}) nor cp1252 text; save it as UTF-8"
+        ) from exc
+    return text, (f"{path}: not valid UTF-8 (byte {first_bad}); decoded as cp1252",)
+
+
+# --- the reader ----------------------------------------------------------------------------
+
+_SUPER_DEF = re.compile(rf"^\s{{0,3}}([{SUPERSCRIPTS}]+)\s*(\S.*)$")
+_MD_DEF = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s?(.*)$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d{1,3}[.)])\s+(\S.*)$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+_MD_REF = re.compile(r"\[\^([^\]\s]+)\]")
+_SUPER_RUN = re.compile(rf"[{SUPERSCRIPTS}]+")
+_BOLD = re.compile(r"(?<!\\)\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"(?<![\\\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+|mailto:[^<>\s]+|www\.[^<>\s]+)>", re.I)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>])")
+
+
+def strip_markdown(text: str) -> str:
+    """Remove `**bold**`, `*italic*` and `<…>` autolink decoration; unescape `\\*` etc."""
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
+    return _ESCAPE.sub(r"\1", text)
+
+
+@dataclass
+class _Draft:
+    """A block being assembled from source lines."""
+
+    kind: BlockKind
+    lines: list[str] = field(default_factory=list)
+    level: int | None = None  # Markdown heading level (`#` = 1, setext `===` = 1, `---` = 2)
+
+
+@dataclass(frozen=True)
+class _Definition:
+    label: str
+    text: str
+    line: int
+
+
+MAX_TEXT_BYTES = 50 * 2**20
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The file's bytes, refusing files over `limit` (a brief is never that large)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise DocumentError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise DocumentError(path, f"file is larger than {limit:,} bytes; refusing to read it")
+    return data
+
+
+@dataclass
+class TextReader:
+    """`DocumentReader` for `.txt` / `.md` / `.markdown` files."""
+
+    max_bytes: int = MAX_TEXT_BYTES
+
+    def read(self, path: Path) -> ParsedDocument:
+        data = read_limited(path, self.max_bytes)
+        if not data.strip():
+            raise DocumentError(path, "empty file")
+        text, warnings = decode_text(data, path)
+        return self.parse(text, path, warnings)
+
+    def parse(
+        self, text: str, path: Path | str = "<text>", warnings: tuple[str, ...] = ()
+    ) -> ParsedDocument:
+        """Parse already-decoded text (also used by tests and in-memory callers)."""
+        text = strip_controls(_LINE_BREAKS.sub("\n", text))
+        if not text.strip():
+            raise DocumentError(path, "empty file (no visible text)")
+        notes: list[str] = list(warnings)
+        body_lines, definitions = _split_definitions(text.split("\n"))
+        drafts = _group(body_lines)
+        numbering = _number_labels(definitions, body_lines, notes, path)
+        defined = frozenset(numbering[d.label] for d in definitions)
+
+        blocks: list[Block] = []
+        seen_body = False
+        title_parts: list[str] = []  # title lines before the first body block
+        h1: str | None = None
+        for draft in drafts:
+            block = _make_block(draft, numbering, defined, seen_body, notes, path)
+            if block is None:
+                continue
+            if block.kind == "heading":
+                if draft.level == 1 and h1 is None:
+                    h1 = block.text
+                if not seen_body and not block.text.endswith(":"):
+                    title_parts.append(block.text)
+            else:
+                seen_body = True
+            blocks.append(block)
+
+        footnotes = _footnotes(definitions, numbering, notes, path)
+        blocks = join_broken_paragraphs(blocks)
+        title = h1 or " — ".join(title_parts[:2]) or Path(str(path)).stem
+        return ParsedDocument(
+            title=title,
+            page_count=1,
+            blocks=tuple(blocks),
+            footnotes=footnotes,
+            page_labels=(),
+            warnings=tuple(notes),
+        )
+
+
+def _split_definitions(lines: list[str]) -> tuple[list[str], list[_Definition]]:
+    """Take footnote definitions out of the body; their lines become blank lines."""
+    body: list[str] = []
+    definitions: list[_Definition] = []
+    current: list[str] | None = None
+    label = ""
+    start = 0
+    in_fence = False
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            definitions.append(_Definition(label, " ".join(current), start))
+        current = None
+
+    for number, line in enumerate(lines, start=1):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else (_SUPER_DEF.match(line) or _MD_DEF.match(line))
+        if match:
+            close()
+            label = match.group(1)
+            if label[0] in SUPERSCRIPTS:
+                label = str(from_superscript(label))
+            current, start = [match.group(2)], number
+            body.append("")
+        elif current is not None and line.strip() and not _ATX.match(line):
+            current.append(line.strip())
+            body.append("")
+        else:
+            close()
+            body.append(line)
+    close()
+    return body, definitions
+
+
+def _group(lines: list[str]) -> list[_Draft]:
+    """Blank-line separated paragraphs, one block per list item, headings on their own."""
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    in_fence = False
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None and any(line.strip() for line in current.lines):
+            drafts.append(current)
+        current = None
+
+    for line in lines:
+        if _FENCE.match(line):
+            flush()
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            if current is None:
+                current = _Draft("paragraph")
+            current.lines.append(line)
+            continue
+        if not line.strip():
+            flush()
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            flush()
+            drafts.append(_Draft("heading", [atx.group(2)], level=len(atx.group(1))))
+            continue
+        setext = _SETEXT.match(line)
+        if setext and current is not None and current.kind == "paragraph" and (
+            len(current.lines) == 1
+        ):
+            current.kind = "heading"
+            current.level = 1 if setext.group(1).startswith("=") else 2
+            flush()
+            continue
+        if _RULE.match(line):
+            flush()
+            continue
+        item = _ITEM.match(line)
+        if item:
+            flush()
+            current = _Draft("list_item", [item.group(1)])
+            continue
+        if current is None:
+            current = _Draft("paragraph")
+        current.lines.append(line)
+    flush()
+    return drafts
+
+
+def _number_labels(
+    definitions: list[_Definition], body: list[str], notes: list[str], path: Path | str
+) -> dict[str, int]:
+    """Footnote label → the number users see (see module docstring)."""
+    referenced: list[str] = []
+    for line in body:
+        for match in _MD_REF.finditer(line):
+            if match.group(1) not in referenced:
+                referenced.append(match.group(1))
+    labels = [d.label for d in definitions]
+    everything = referenced + [label for label in labels if label not in referenced]
+    if all(label.isdigit() for label in everything):
+        return {label: int(label) for label in everything}
+    notes.append(f"{path}: non-numeric footnote labels; footnotes numbered by first reference")
+    return {label: index for index, label in enumerate(everything, start=1)}
+
+
+def _make_block(
+    draft: _Draft,
+    numbering: dict[str, int],
+    defined: frozenset[int],
+    seen_body: bool,
+    notes: list[str],
+    path: Path | str,
+) -> Block | None:
+    kind = draft.kind
+    raw = " ".join(line.strip() for line in draft.lines)
+    plain = strip_markdown(raw)
+    builder = TextBuilder()
+    last = 0
+    for match in re.finditer(rf"{_MD_REF.pattern}|{_SUPER_RUN.pattern}", plain):
+        token = match.group(0)
+        if token.startswith("[^"):
+            number = numbering[match.group(1)]  # every referenced label was numbered
+            if number not in defined:
+                notes.append(f"{path}: footnote reference {token} has no definition")
+        else:
+            number = from_superscript(token)
+            if number not in defined:
+                # Without a definition it is likely an exponent ("km²"): leave it in the text.
+                notes.append(f"{path}: superscript {token} has no footnote definition; kept")
+                continue
+        builder.add(plain[last : match.start()])
+        builder.mark(number)
+        last = match.end()
+    builder.add(plain[last:])
+    text = builder.text()
+    if not text:
+        return None
+    if kind == "paragraph" and len(draft.lines) == 1:
+        if is_caption(text):
+            kind = "caption"
+        elif is_colon_heading(text) or (not seen_body and _is_title_line(text)):
+            kind = "heading"
+    elif kind == "paragraph" and is_caption(text):
+        kind = "caption"
+    return Block(kind=kind, text=text, markers=builder.markers)
+
+
+def _is_title_line(text: str) -> bool:
+    """A short line without closing punctuation before any body text: a title line."""
+    return (
+        len(text) <= 120
+        and len(text.split()) <= 16
+        and text[-1] not in ".,;!?"
+        and "://" not in text
+    )
+
+
+def _footnotes(
+    definitions: list[_Definition],
+    numbering: dict[str, int],
+    notes: list[str],
+    path: Path | str,
+) -> tuple[RawFootnote, ...]:
+    found: dict[int, RawFootnote] = {}
+    for definition in definitions:
+        number = numbering[definition.label]
+        text = normalise_space(strip_markdown(definition.text))
+        if number in found:
+            notes.append(
+                f"{path}:{definition.line}: footnote {number} defined twice; first one kept"
+            )
+            continue
+        found[number] = RawFootnote(number=number, text=text)
+    return tuple(found[n] for n in sorted(found))
