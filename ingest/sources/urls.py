@@ -85,9 +85,7 @@ def slugify(text: str, max_length: int = 40) -> str:
     """ASCII, lowercase, dash-separated; "Protección infantil" → "proteccion-infantil"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > max_length:
-        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
-    return slug
+    return slug[:max_length].rstrip("-")
 
 
 def url_slug(url: str) -> str:
