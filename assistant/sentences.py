@@ -1,0 +1,337 @@
+"""Sentence-level scoring: which sentences of a passage answer a query, and how well.
+
+A sentence's score mixes dense similarity (the index's own embedder, sentence vectors cached
+per chunk in-process) with lexical coverage: the share of the query's content words (stemmed,
+IDF-weighted when a `Lexicon` is given) that the sentence contains. Dense similarity carries
+paraphrase ("make up" ~ "account for"); coverage keeps exact terms, names and figures honest.
+
+The lexical helpers here (tokens, stop words, stems) are shared by the claim checker, the
+figure parser and the follow-up rewriter so that every module agrees on what a "word" is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ingest.chunking import split_sentences
+from ingest.records import Chunk, superscript
+
+EmbedFn = Callable[[Sequence[str]], np.ndarray]
+
+WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:['’][A-Za-z]+)?(?:-[A-Za-zÀ-ÖØ-öø-ÿ0-9]+)*")
+
+# Generic English function words and question scaffolding: never evidence of a topic match.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can cannot could did do does doing down during each
+    either few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just let me more most my myself no nor not of off on once only
+    or other ought our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up
+    upon very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves s t don't doesn't didn't isn't wasn't weren't won't can't
+    tell show give say says said according brief document passage text please explain describe
+    kind kinds type types thing things way ways much many
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+
+# Negations: kept out of STOPWORDS' effect where polarity matters (claims).
+NEGATIONS = frozenset({"not", "no", "never", "none", "nor", "without", "neither", "cannot"})
+
+# Irregular plurals the stemmer leaves apart ("children" ≠ "child" for Snowball).
+_IRREGULAR = {
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "people": "person",
+    "minors": "minor",
+    "countries": "country",
+}
+
+# British → American spellings, so "programmes"/"programs" and "analysed"/"analyzed" meet.
+_SPELLING = (
+    (re.compile(r"programme"), "program"),
+    (re.compile(r"(?<=[a-z]{3})our(?=s?$|ed$|ing$)"), "or"),  # labour, behaviour, favoured
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z])ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{2})tre(s?)$"), r"ter\1"),
+)
+_ISE_EXCEPTIONS = frozenset(
+    {"rise", "wise", "raise", "noise", "poise", "otherwise", "promise", "premise", "precise",
+     "concise", "expertise", "enterprise", "exercise", "advertise", "surprise", "compromise",
+     "comprise", "franchise", "merchandise", "supervise", "revise", "devise", "despise",
+     "improvise", "televise", "disguise", "arise", "paradise", "treatise", "cruise", "bruise",
+     "sense", "expense", "dense", "intense", "immense", "tense", "suspense", "response",
+     "condense", "dispense"}
+)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> object:
+    import Stemmer  # PyStemmer: the Snowball stemmer bm25s uses too
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens `(word, start, end)`, digits included, hyphenated words kept whole."""
+    return [(m.group(), m.start(), m.end()) for m in WORD.finditer(text)]
+
+
+def normalise_spelling(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word in _ISE_EXCEPTIONS:
+        return word
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """One normalised stem: lower-cased, spelling-normalised, Snowball-stemmed."""
+    normalised = normalise_spelling(word)
+    if normalised.endswith("'s"):
+        normalised = normalised[:-2]
+    return str(_stemmer().stemWord(normalised))  # type: ignore[attr-defined]
+
+
+def is_content_word(word: str) -> bool:
+    lower = word.lower().replace("’", "'")
+    return lower not in STOPWORDS and not lower.isdigit() and len(lower) > 1
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the content words of `text`, in order, duplicates kept."""
+    out: list[str] = []
+    for word, _, _ in words(text):
+        if not is_content_word(word):
+            continue
+        # "anti-trafficking" also counts as "trafficking": hyphen parts are words of their own.
+        out.append(stem(word))
+        if "-" in word:
+            out.extend(stem(part) for part in word.split("-") if is_content_word(part))
+    return out
+
+
+class Lexicon:
+    """Document frequencies of stems over a set of passages: IDF weights and a vocabulary."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        df: dict[str, int] = {}
+        count = 0
+        for text in texts:
+            count += 1
+            for s in set(content_stems(text)):
+                df[s] = df.get(s, 0) + 1
+        self.document_count = count
+        self.df = df
+
+    def __contains__(self, stem_: str) -> bool:
+        return stem_ in self.df
+
+    def idf(self, stem_: str) -> float:
+        """Smoothed IDF; unseen stems get the highest weight (they are the most specific)."""
+        return math.log((self.document_count + 1) / (self.df.get(stem_, 0) + 0.5)) + 1.0
+
+
+def coverage(
+    query_stems: Sequence[str], passage_stems: Iterable[str], lexicon: Lexicon | None = None
+) -> float:
+    """IDF-weighted share of the query's distinct content stems found in the passage."""
+    wanted = list(dict.fromkeys(query_stems))
+    if not wanted:
+        return 0.0
+    have = set(passage_stems)
+    if lexicon is None:
+        weights = [1.0] * len(wanted)
+    else:
+        # A word no passage contains cannot tell passages apart; it only lowers every score
+        # alike. It gets the average weight of the query's known words, not the (maximal)
+        # IDF of an unseen word, so that one paraphrased word does not sink a true match.
+        known = [lexicon.idf(s) for s in wanted if s in lexicon]
+        neutral = sum(known) / len(known) if known else 1.0
+        weights = [lexicon.idf(s) if s in lexicon else neutral for s in wanted]
+    found = sum(w for s, w in zip(wanted, weights, strict=True) if s in have)
+    return found / sum(weights)
+
+
+# ---------------------------------------------------------------- sentences of a chunk
+
+
+@dataclass(frozen=True)
+class ChunkSentences:
+    """A chunk's sentences: spans into `chunk.text`, their stems and (lazily) vectors."""
+
+    spans: tuple[tuple[int, int], ...]
+    stems: tuple[tuple[str, ...], ...]
+    vectors: np.ndarray  # (len(spans), dim) float32, L2-normalised
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    chunk: Chunk
+    index: int  # sentence number within the chunk
+    span: tuple[int, int]
+    dense: float
+    lexical: float
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.span[0] : self.span[1]]
+
+
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a passage; a passage without sentence punctuation is one sentence."""
+    if not text.strip():
+        return ()
+    return tuple(split_sentences(text)) or ((0, len(text)),)
+
+
+def sentence_with_markers(chunk: Chunk, span: tuple[int, int]) -> str:
+    """The sentence as printed: footnote markers inside or right after it as superscripts.
+
+    A marker at the sentence's end offset belongs to it (the brief prints "exploitation.⁵");
+    a marker at its start offset belongs to the previous sentence.
+    """
+    start, end = span
+    out, last = [], start
+    for marker in sorted(chunk.markers, key=lambda m: m.offset):
+        if start < marker.offset <= end:
+            out.append(chunk.text[last : marker.offset])
+            out.append(superscript(marker.number))
+            last = marker.offset
+    out.append(chunk.text[last:end])
+    return "".join(out).strip()
+
+
+def sentence_footnotes(chunk: Chunk, span: tuple[int, int]) -> tuple[int, ...]:
+    """Footnote numbers whose markers sit inside or right after this sentence."""
+    start, end = span
+    return tuple(
+        dict.fromkeys(m.number for m in chunk.markers if start < m.offset <= end)
+    )
+
+
+class SentenceScorer:
+    """Scores a chunk's sentences against a query; sentence vectors are cached per chunk id.
+
+    `dense_weight` balances cosine similarity against lexical coverage. The cache is bounded
+    (least recently used chunks are dropped) and safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        embed: EmbedFn,
+        lexicon: Lexicon | None = None,
+        dense_weight: float = 0.6,
+        cache_size: int = 20_000,
+    ) -> None:
+        self._embed = embed
+        self.lexicon = lexicon
+        self.dense_weight = dense_weight
+        self._cache: OrderedDict[str, ChunkSentences] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def sentences(self, chunks: Sequence[Chunk]) -> list[ChunkSentences]:
+        """Sentences of each chunk, embedding in one batch only those not cached yet."""
+        with self._lock:
+            cached = {c.id: self._cache.get(c.id) for c in chunks}
+        missing = [c for c in dict((c.id, c) for c in chunks).values() if cached[c.id] is None]
+        if missing:
+            spans = [sentence_spans(c.text) for c in missing]
+            texts = [c.text[s:e] for c, ss in zip(missing, spans, strict=True) for s, e in ss]
+            vectors = (
+                np.asarray(self._embed(texts), dtype=np.float32)
+                if texts
+                else np.zeros((0, 1), dtype=np.float32)
+            )
+            row = 0
+            for chunk, ss in zip(missing, spans, strict=True):
+                entry = ChunkSentences(
+                    spans=ss,
+                    stems=tuple(tuple(content_stems(chunk.text[s:e])) for s, e in ss),
+                    vectors=vectors[row : row + len(ss)],
+                )
+                row += len(ss)
+                cached[chunk.id] = entry
+            with self._lock:
+                for chunk in missing:
+                    self._cache[chunk.id] = cached[chunk.id]  # type: ignore[assignment]
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for chunk in chunks:
+                if chunk.id in self._cache:
+                    self._cache.move_to_end(chunk.id)
+        return [cached[c.id] for c in chunks]  # type: ignore[misc]
+
+    def score(
+        self,
+        query: str,
+        chunks: Sequence[Chunk],
+        query_vector: np.ndarray | None = None,
+    ) -> list[list[ScoredSentence]]:
+        """Every sentence of every chunk, scored against `query` (same order as the chunks)."""
+        if not chunks:
+            return []
+        qvec = query_vector if query_vector is not None else self._embed([query])[0]
+        qstems = content_stems(query)
+        out: list[list[ScoredSentence]] = []
+        for chunk, entry in zip(chunks, self.sentences(chunks), strict=True):
+            dense = entry.vectors @ qvec if len(entry.spans) else np.zeros(0)
+            scored = []
+            for i, span in enumerate(entry.spans):
+                lexical = coverage(qstems, entry.stems[i], self.lexicon)
+                d = float(dense[i])
+                scored.append(
+                    ScoredSentence(
+                        chunk=chunk,
+                        index=i,
+                        span=span,
+                        dense=d,
+                        lexical=lexical,
+                        score=self.combine(d, lexical),
+                    )
+                )
+            out.append(scored)
+        return out
+
+    def combine(self, dense: float, lexical: float) -> float:
+        return self.dense_weight * dense + (1.0 - self.dense_weight) * lexical
+
+
+def pick_highlights(
+    scored: Sequence[ScoredSentence], max_sentences: int = 2, margin: float = 0.08
+) -> tuple[tuple[int, int], ...]:
+    """Spans of the best sentence and of runners-up within `margin` of it, in text order."""
+    if not scored:
+        return ()
+    ranked = sorted(scored, key=lambda s: s.score, reverse=True)
+    best = ranked[0].score
+    chosen = [s for s in ranked[:max_sentences] if s.score >= best - margin]
+    return tuple(sorted(s.span for s in chosen))
+
+
+def word_set(text: str) -> Mapping[str, int]:
+    """Stem → count, for quick overlap tests."""
+    counts: dict[str, int] = {}
+    for s in content_stems(text):
+        counts[s] = counts.get(s, 0) + 1
+    return counts
