@@ -1,0 +1,95 @@
+"""`brief-qa ask`: print the best passages for a question, with their footnote citations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from typing import Any
+
+from assistant.records import Answer, Citation, Hit
+from ingest.records import superscript
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    from assistant.cli import add_index_argument
+
+    p = subparsers.add_parser(
+        "ask",
+        help="answer a question with passages from the brief and its sources",
+        description="Print the passages that best answer QUESTION, each with where it comes "
+        "from and the footnotes it carries, exactly as the brief prints them.",
+    )
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("-k", type=_positive, default=5, help="number of passages (default 5)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument(
+        "--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
+        help="retrieval: dense + BM25 fused (default), embeddings only, or BM25 only",
+    )
+    p.add_argument(
+        "--fusion", choices=["rrf", "convex"], default="rrf",
+        help="how hybrid mode combines rankings (default: reciprocal rank fusion)",
+    )
+    p.add_argument(
+        "--only", default=None, metavar="brief|sources|DOC_ID",
+        help="search only the brief, only the cited sources, or one document",
+    )
+    add_index_argument(p)
+    p.set_defaults(handler=cmd_ask)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.assistant import Assistant
+    from assistant.cli import index_dir_from
+
+    assistant = Assistant.open(index_dir_from(args))
+    answer = assistant.ask(
+        args.question, args.k, mode=args.mode, only=args.only, fusion=args.fusion
+    )
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer: Answer, width: int = 100) -> str:
+    """Plain-text rendering: passage, where it is from, then its citations like footnotes."""
+    lines: list[str] = []
+    if answer.notice:
+        lines.append(f"note: {answer.notice}")
+    if not answer.hits and answer.notice != "empty question":
+        lines.append("no passages found")
+    for hit in answer.hits:
+        lines.append("")
+        lines.extend(_hit_lines(hit, width))
+    return "\n".join(lines).strip("\n")
+
+
+def _hit_lines(hit: Hit, width: int) -> list[str]:
+    body = textwrap.fill(
+        hit.chunk.text_with_markers(), width=width, initial_indent=f"{hit.rank}. ",
+        subsequent_indent="   ",
+    )
+    where = [hit.document.title or hit.document.id, hit.chunk.section_path]
+    if hit.chunk.pages:
+        where.append(f"p. {hit.chunk.pages}")
+    lines = [body, "   " + " · ".join(part for part in where if part)]
+    lines.extend("   " + _citation_line(c) for c in hit.citations)
+    return lines
+
+
+def _citation_line(citation: Citation) -> str:
+    mark = superscript(citation.number) if citation.number is not None else "•"
+    text = f"{mark} {citation.text}"
+    if citation.url and citation.url not in citation.text:
+        text += f" <{citation.url}>"
+    return text
