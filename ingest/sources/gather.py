@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 from tqdm import tqdm
 
-from ingest.errors import BriefQAError, FetchError
+from ingest.errors import BriefQAError, FetchError, MirrorError
 from ingest.records import Document, ParsedDocument, Source
 from ingest.sources.cache import CacheEntry, FetchCache, default_cache_dir
 from ingest.sources.extract import extract, source_document
@@ -157,8 +157,10 @@ class _Gatherer:
                 try:
                     with self._mirror_lock:
                         body = self.mirror.read(entry, self.options.max_bytes)
-                except (BriefQAError, OSError) as exc:
-                    return _failed(source, f"mirror: {exc}")
+                except MirrorError as exc:
+                    return _failed(source, str(exc))  # already "mirror PATH: ..."
+                except OSError as exc:
+                    return _failed(source, f"mirror {name}: {exc}")
                 return self._extracted(
                     replace(source, status="mirror", reason=None, final_url=None),
                     body,
