@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import httpcore
 import pytest
 from conftest import DATA
 from fixtures_http import FixtureServer, Reply, Request, closed_port, serve
@@ -14,6 +15,7 @@ from fixtures_http import FixtureServer, Reply, Request, closed_port, serve
 from ingest.records import Source, SourceCitation
 from ingest.sources.cache import FetchCache
 from ingest.sources.collect import source_id
+from ingest.sources.fetch import HttpFetcher
 from ingest.sources.gather import FetchOptions, GatheredSource, gather_sources
 
 ARTICLE = (DATA / "sources" / "article.html").read_bytes()
@@ -239,3 +241,30 @@ def test_progress_bar_is_off_when_stderr_is_not_a_tty(
     with FixtureServer(ROUTES) as s:
         gather_sources([src(s.url("/article"))], options(tmp_path), progress=True)
     assert capsys.readouterr().err == ""
+
+
+def test_dropped_traffic_trips_the_network_down_breaker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS answers but every connection times out (a firewall dropping packets): after a few
+    timeouts with no connection ever made, the remaining sources fail at once."""
+    attempts: list[str] = []
+
+    def dropped(self: object, host: str, port: int, timeout: float | None = None,
+                *args: object) -> None:
+        attempts.append(host)
+        time.sleep(0.05)  # stands in for waiting out the connect timeout; nothing is sent
+        raise httpcore.ConnectTimeout("timed out")
+
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", dropped)
+    sources = [src(f"https://site{i}.example/page", f"S{i}") for i in range(16)]
+    fetcher = HttpFetcher(resolver=lambda host, port: ["93.184.215.14"], connect_timeout=0.05,
+                          retries=2, backoff=0.01)
+    started = time.monotonic()
+    with fetcher:
+        results = gather_sources(sources, options(tmp_path), progress=False, fetcher=fetcher)
+    assert time.monotonic() - started < 2.0
+    assert all(r.source.status == "failed" for r in results)
+    down = [r for r in results if (r.source.reason or "").startswith("unreachable: network down")]
+    assert len(down) >= 10
+    assert len(attempts) <= 3 * 4  # at most one round of retries per worker, not 16 × 3

@@ -157,10 +157,14 @@ _DEFINITIVE_ERRNOS = {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH}
 class GuardedBackend(httpcore.NetworkBackend):
     """An httpcore network backend that resolves once, checks, and connects to what it checked.
 
-    It also remembers, for the lifetime of one fetcher, host names that failed to resolve and
-    whether the resolver itself stopped answering, so that with no network every source
-    fails at once instead of each waiting out its own timeout.
+    It also remembers, for the lifetime of one fetcher, host names that failed to resolve,
+    whether the resolver itself stopped answering, and whether connections keep timing out
+    while none has ever succeeded (DNS works but traffic is dropped), so that with no network
+    every source fails at once instead of each waiting out its own timeouts.
     """
+
+    # Connect timeouts, with no successful connection yet, after which the network is down.
+    DOWN_AFTER_TIMEOUTS = 3
 
     def __init__(
         self,
@@ -176,6 +180,8 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._lock = threading.Lock()
         self._failed_hosts: dict[str, ResolutionFailed] = {}
         self._resolver_down: ResolutionFailed | None = None
+        self._connected = False
+        self._connect_timeouts = 0
 
     def resolve(self, host: str, port: int) -> list[str]:
         """Resolve `host` and check every address; raise `BlockedAddress` if any is refused."""
@@ -213,15 +219,28 @@ class GuardedBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         addresses = self.resolve(host, port)
+        with self._lock:
+            down = not self._connected and self._connect_timeouts >= self.DOWN_AFTER_TIMEOUTS
+        if down:
+            reason = f"network down ({self._connect_timeouts} connections timed out, none worked)"
+            raise ConnectFailed(host, reason, definitive=True)
         failures: list[OSError | None] = []
         for address in addresses:
             try:
-                return self._inner.connect_tcp(
+                stream = self._inner.connect_tcp(
                     address, port, timeout, local_address, socket_options
                 )
+            except httpcore.ConnectTimeout:
+                with self._lock:
+                    self._connect_timeouts += 1
+                raise
             except httpcore.ConnectError as exc:
                 cause = exc.__cause__
                 failures.append(cause if isinstance(cause, OSError) else None)
+                continue
+            with self._lock:
+                self._connected = True
+            return stream
         codes = {f.errno for f in failures if f is not None}
         if codes and codes <= _DEFINITIVE_ERRNOS:
             first = next(f for f in failures if f is not None)
