@@ -88,3 +88,39 @@ class Verdict:
             "reason": self.reason,
             "evidence": [h.to_dict() for h in self.evidence],
         }
+
+
+@dataclass(frozen=True)
+class CitationLookup:
+    """Everything about one footnote of the brief: `Assistant.cite(n)` and "footnote 5" queries.
+
+    `text`, `reference` and the passages are verbatim; `citation` is the footnote as the brief
+    prints it (superscript number first), ready to paste.
+    """
+
+    number: int
+    text: str  # the footnote, verbatim
+    citation: str  # copyable: "⁵ UNODC. Global Report on Trafficking in Persons 2024. … p. 42"
+    url: str | None = None
+    pages: tuple[str, ...] = ()  # pages it cites, as printed
+    reference: str | None = None  # the matching entry of the reference list, verbatim
+    reference_index: int | None = None
+    brief_passages: tuple[Hit, ...] = ()  # passages of the brief that carry this marker
+    source_passages: tuple[Hit, ...] = ()  # passages of the cited source on the cited page(s)
+    source_title: str | None = None
+    source_status: str | None = None  # "indexed", "offline: <why>", ... None: no source known
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "text": self.text,
+            "citation": self.citation,
+            "url": self.url,
+            "pages": list(self.pages),
+            "reference": self.reference,
+            "reference_index": self.reference_index,
+            "source_title": self.source_title,
+            "source_status": self.source_status,
+            "brief_passages": [h.to_dict() for h in self.brief_passages],
+            "source_passages": [h.to_dict() for h in self.source_passages],
+        }
