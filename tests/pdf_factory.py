@@ -1,0 +1,511 @@
+"""Generate test PDFs whose layout differs from the shipped brief, plus broken PDFs.
+
+`build_pdf()` is a tiny line-by-line typesetter on top of reportlab's canvas. It is deliberately
+low level: it decides every line, page break and footnote position itself, so a test knows
+exactly what a correct reader must report (`Expected`) and which paragraphs were cut by a page
+break. Options vary what the brief's layout does not: page size, fonts and sizes, paragraph
+spacing vs first-line indent, how superscripts are drawn (text rise `Ts` vs a raised baseline),
+how footnote numbers are printed, running headers/footers, folios and /PageLabels.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
+from reportlab.lib.pagesizes import A5, letter
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+ItemKind = Literal["heading", "paragraph", "bullet", "numbered", "caption", "pagebreak", "title"]
+
+_MARKER = re.compile(r"\{(\d+)\}")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One logical unit to typeset. Footnote markers are written inline as `{3}`."""
+
+    kind: ItemKind
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    pagesize: tuple[float, float] = letter
+    font: str = "Helvetica"
+    bold: str = "Helvetica-Bold"
+    italic: str = "Helvetica-Oblique"
+    size: float = 10.0
+    leading: float = 13.0
+    heading_size: float = 13.0
+    title_size: float = 20.0
+    margin: float = 72.0
+    para_spacing: float = 7.0  # 0 → paragraphs are told apart by `first_line_indent` only
+    first_line_indent: float = 0.0
+    # "rise": reportlab text rise (the `Ts` operator); "baseline": a separate string drawn higher.
+    superscript: Literal["rise", "baseline"] = "rise"
+    footnote_size: float = 7.5
+    footnote_leading: float = 9.0
+    # "glued": "3Text…" (number in the footnote font); "super": raised number; "dotted": "3. Text…"
+    footnote_number: Literal["glued", "super", "dotted"] = "glued"
+    header: str | None = None
+    footer: str | None = None
+    # Printed page numbers: None, or "bottom"/"top" centred.
+    folio: Literal["bottom", "top"] | None = "bottom"
+    folio_start: int = 1  # printed number of the first body page
+    front_matter_pages: int = 0  # leading pages numbered i, ii, … (ended by "pagebreak" items)
+    write_page_labels: bool = False  # also record the numbering as /PageLabels
+    # reportlab's WinAnsi standard fonts cannot encode "•"; embedded TrueType fonts can.
+    bullet: str = "–"
+
+
+@dataclass
+class Expected:
+    """What a correct reader reports for the generated PDF."""
+
+    blocks: list[tuple[str, str, tuple[tuple[int, int], ...]]] = field(default_factory=list)
+    footnotes: dict[int, str] = field(default_factory=dict)
+    footnote_pages: dict[int, str] = field(default_factory=dict)
+    page_labels: list[str] = field(default_factory=list)
+    # Texts of blocks whose lines were cut by a page break.
+    split_blocks: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+def roman(number: int) -> str:
+    out = []
+    for value, letters in (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    ):
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
+
+
+@dataclass
+class _Word:
+    text: str
+    markers: list[int]
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    for token in text.split():
+        markers = [int(m) for m in _MARKER.findall(token)]
+        words.append(_Word(_MARKER.sub("", token), markers))
+    return words
+
+
+def _expected_text(words: Sequence[_Word]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    text = ""
+    markers: list[tuple[int, int]] = []
+    for word in words:
+        if text and word.text:
+            text += " "
+        text += word.text
+        markers.extend((len(text), n) for n in word.markers)
+    return text, tuple(markers)
+
+
+class _Typesetter:
+    def __init__(self, layout: Layout, footnotes: dict[int, str]) -> None:
+        self.lay = layout
+        self.footnotes = footnotes
+        self.buffer = io.BytesIO()
+        self.canvas = Canvas(self.buffer, pagesize=layout.pagesize)
+        self.width, self.height = layout.pagesize
+        self.page_index = 0
+        self.y = self.height - layout.margin
+        self.page_footnotes: list[int] = []
+        self.expected = Expected()
+        self.page_started = False
+
+    # -- page furniture -------------------------------------------------------------------
+
+    def label(self, index: int) -> str:
+        if index < self.lay.front_matter_pages:
+            return roman(index + 1)
+        return str(index - self.lay.front_matter_pages + self.lay.folio_start)
+
+    def _footnote_lines(self, number: int) -> list[str]:
+        lay = self.lay
+        words = self.footnotes[number].split()
+        if lay.footnote_number == "glued":
+            words[0] = f"{number}{words[0]}"
+        elif lay.footnote_number == "dotted":
+            words.insert(0, f"{number}.")
+
+        def width(s: str) -> float:
+            return stringWidth(s, lay.font, lay.footnote_size)
+
+        avail = self.width - 2 * lay.margin
+        lines: list[str] = []
+        current = ""
+        for word in words:
+            candidate = f"{current} {word}" if current else word
+            if width(candidate) <= avail:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            # A URL longer than the line is cut between characters, as word processors do.
+            while width(word) > avail:
+                cut = len(word)
+                while width(word[:cut]) > avail:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        lines.append(current)
+        return lines
+
+    def _footnote_height(self, numbers: Sequence[int]) -> float:
+        if not numbers:
+            return 0.0
+        lines = sum(len(self._footnote_lines(n)) for n in numbers)
+        return lines * self.lay.footnote_leading + 10.0
+
+    def _finish_page(self) -> None:
+        lay, c = self.lay, self.canvas
+        if self.page_footnotes:
+            lines = [(n, i, t) for n in self.page_footnotes
+                     for i, t in enumerate(self._footnote_lines(n))]
+            y = lay.margin + (len(lines) - 1) * lay.footnote_leading
+            c.setLineWidth(0.5)
+            c.line(lay.margin, y + lay.footnote_leading + 2, lay.margin + 100,
+                   y + lay.footnote_leading + 2)
+            for number, index, text in lines:
+                x = lay.margin
+                if index == 0 and lay.footnote_number == "super":
+                    t = c.beginText(x, y)
+                    t.setFont(lay.font, lay.footnote_size * 0.7)
+                    t.setRise(lay.footnote_size * 0.4)
+                    t.textOut(str(number))
+                    t.setRise(0)
+                    t.setFont(lay.font, lay.footnote_size)
+                    t.textOut(text)
+                    c.drawText(t)
+                else:
+                    c.setFont(lay.font, lay.footnote_size)
+                    c.drawString(x, y, text)
+                y -= lay.footnote_leading
+            label = self.label(self.page_index)
+            for number in self.page_footnotes:
+                self.expected.footnote_pages[number] = label
+        c.setFont(lay.font, 8)
+        if lay.header:
+            c.drawString(lay.margin, self.height - 40, lay.header)
+        if lay.footer:
+            c.drawString(lay.margin, 30, lay.footer)
+        if lay.folio:
+            y = 30 if lay.folio == "bottom" else self.height - 40
+            x = self.width / 2 if lay.folio == "bottom" else self.width - lay.margin
+            c.drawCentredString(x, y, self.label(self.page_index))
+        self.expected.page_labels.append(self.label(self.page_index))
+        c.showPage()
+        self.page_index += 1
+        self.y = self.height - lay.margin
+        self.page_footnotes = []
+        self.page_started = False
+
+    # -- body -------------------------------------------------------------------------------
+
+    def _bottom(self, extra_notes: Sequence[int]) -> float:
+        return self.lay.margin + self._footnote_height([*self.page_footnotes, *extra_notes])
+
+    def _draw_line(
+        self, x: float, words: Sequence[_Word], font: str, size: float, leading: float,
+        align_centre: bool = False,
+    ) -> bool:
+        """Draw one line; return True when it had to start a new page first."""
+        notes = [n for w in words for n in w.markers if n not in self.page_footnotes]
+        broke = False
+        if self.y - leading < self._bottom(notes) and self.page_started:
+            self._finish_page()
+            broke = True
+        self.y -= leading
+        self.page_started = True
+        self.page_footnotes.extend(notes)
+        c, lay = self.canvas, self.lay
+        sup_size = size * 0.65
+        if align_centre:
+            x = (self.width - self._line_width(words, font, size)) / 2
+        text = c.beginText(x, self.y)
+        text.setFont(font, size)
+        cursor = x
+        for i, word in enumerate(words):
+            piece = ("" if i == 0 else " ") + word.text
+            text.textOut(piece)
+            cursor += stringWidth(piece, font, size)
+            for n in word.markers:
+                label = str(n)
+                if lay.superscript == "rise":
+                    text.setFont(font, sup_size)
+                    text.setRise(size * 0.38)
+                    text.textOut(label)
+                    text.setRise(0)
+                    text.setFont(font, size)
+                else:
+                    c.drawText(text)
+                    c.setFont(font, sup_size)
+                    c.drawString(cursor, self.y + size * 0.4, label)
+                    text = c.beginText(cursor + stringWidth(label, font, sup_size), self.y)
+                    text.setFont(font, size)
+                cursor += stringWidth(label, font, sup_size)
+        c.drawText(text)
+        return broke
+
+    def _line_width(self, words: Sequence[_Word], font: str, size: float) -> float:
+        text = " ".join(w.text for w in words)
+        digits = "".join(str(n) for w in words for n in w.markers)
+        return stringWidth(text, font, size) + stringWidth(digits, font, size * 0.65)
+
+    def _wrap(
+        self, words: Sequence[_Word], font: str, size: float, first_width: float, width: float
+    ) -> list[list[_Word]]:
+        lines: list[list[_Word]] = [[]]
+        for word in words:
+            trial = [*lines[-1], word]
+            avail = first_width if len(lines) == 1 else width
+            if lines[-1] and self._line_width(trial, font, size) > avail:
+                lines.append([word])
+            else:
+                lines[-1] = trial
+        return lines
+
+    def add(self, item: Item) -> None:
+        lay = self.lay
+        if item.kind == "pagebreak":
+            self._finish_page()
+            return
+        words = _words(item.text)
+        numbered_label = ""
+        if item.kind == "numbered":
+            # The enumerator is printed in the margin; like Word, readers drop it from the text.
+            numbered_label, words = words[0].text, words[1:]
+        text, markers = _expected_text(words)
+        left, right = lay.margin, self.width - lay.margin
+        font, size, leading, space = lay.font, lay.size, lay.leading, lay.para_spacing
+        first_x = left
+        centre = False
+        kind = {"bullet": "list_item", "numbered": "list_item", "title": "heading"}.get(
+            item.kind, item.kind
+        )
+        if item.kind == "heading":
+            font, size, leading = lay.bold, lay.heading_size, lay.heading_size * 1.25
+            space = max(lay.para_spacing * 2, lay.leading)
+        elif item.kind == "title":
+            font, size, leading, centre = lay.bold, lay.title_size, lay.title_size * 1.2, True
+            space = 0
+            self.expected.title = self.expected.title or text
+        elif item.kind == "caption":
+            font, size, leading = lay.italic, lay.size - 1, (lay.size - 1) * 1.3
+            space = max(lay.para_spacing, 6)
+        elif item.kind in ("bullet", "numbered"):
+            left = lay.margin + 24
+            first_x = left
+        elif item.kind == "paragraph":
+            first_x = left + lay.first_line_indent
+        if self.page_started:
+            self.y -= space
+        lines = self._wrap(words, font, size, right - first_x, right - left)
+        pages = set()
+        for i, line in enumerate(lines):
+            x = first_x if i == 0 else left
+            if i == 0 and item.kind in ("bullet", "numbered"):
+                # Keep the marker glyph with the first line (decided before drawing it).
+                notes = [n for w in line for n in w.markers if n not in self.page_footnotes]
+                if self.y - leading < self._bottom(notes) and self.page_started:
+                    self._finish_page()
+                self.canvas.setFont(font, size)
+                glyph = lay.bullet if item.kind == "bullet" else numbered_label
+                self.canvas.drawString(lay.margin + 10, self.y - leading, glyph)
+            self._draw_line(x, line, font, size, leading, align_centre=centre)
+            pages.add(self.page_index)
+        self.expected.blocks.append((kind, text, markers))
+        if len(pages) > 1:
+            self.expected.split_blocks.append(text)
+
+    def finish(self) -> bytes:
+        if self.page_started or self.page_index == 0:
+            self._finish_page()
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+
+def build_pdf(
+    path: Path,
+    items: Sequence[Item],
+    footnotes: dict[int, str],
+    layout: Layout = Layout(),
+    *,
+    title_metadata: str | None = None,
+) -> Expected:
+    """Typeset `items` into `path` and return what a correct reader must find in it."""
+    setter = _Typesetter(layout, footnotes)
+    if title_metadata is not None:
+        setter.canvas.setTitle(title_metadata)
+    for item in items:
+        setter.add(item)
+    data = setter.finish()
+    expected = setter.expected
+    expected.footnotes = dict(footnotes)
+    if layout.write_page_labels:
+        reader = PdfReader(io.BytesIO(data))
+        writer = PdfWriter()
+        writer.append(reader)
+        count = len(writer.pages)
+        front = min(layout.front_matter_pages, count)
+        if front:
+            writer.set_page_label(0, front - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+        if front < count:
+            writer.set_page_label(
+                front, count - 1, style=PageLabelStyle.DECIMAL, start=layout.folio_start
+            )
+        out = io.BytesIO()
+        writer.write(out)
+        data = out.getvalue()
+    path.write_bytes(data)
+    return expected
+
+
+# -- canned documents -------------------------------------------------------------------------
+
+_SENTENCES = (
+    "Coastal wetlands store large amounts of carbon in their waterlogged soils",
+    "Restoration projects reconnect drained marshes with the tides that once fed them",
+    "Monitoring plots are visited every spring and every autumn by trained volunteers",
+    "Sediment cores show how quickly the marsh surface keeps pace with rising seas",
+    "Local fishers report that juvenile flounder have returned to the restored creeks",
+    "The cost of breaching an old sea wall varies widely between sites",
+    "Salt-tolerant grasses colonise the bare mud within two or three growing seasons",
+    "Grazing by geese can slow that recovery where the new vegetation is sparse",
+    "Regional agencies share their survey data through a common open repository",
+    "Long-term funding remains the main obstacle named by project managers",
+)
+
+
+def prose(seed: int, sentences: int) -> str:
+    """Deterministic filler prose (sentences rotate with `seed`)."""
+    out = [_SENTENCES[(seed * 3 + i) % len(_SENTENCES)] + "." for i in range(sentences)]
+    return " ".join(out)
+
+
+WIDE_URL = (
+    "https://data.example.org/wetlands/reports/2023/annual-survey-results"
+    "?region=north-sea&layers=saltmarsh%2Cmudflat%2Creedbed&format=pdf"
+    "#section=carbon%20storage%20estimates"
+)
+
+REPORT_FOOTNOTES = {
+    1: "Marsh Trust. Annual Survey of Restored Wetlands 2023. Marsh Trust, Leeds, 2024. "
+    f"Available at: {WIDE_URL} (accessed 3 March 2024).",
+    2: "Smith, J. and Okafor, A. Tidal reconnection and sediment supply. "
+    "Estuarine Science 41 (2022), pp. 113-129.",
+    3: "Ibid., p. 120.",
+    4: "Coastal Agency. Breach design guidance, second edition. Coastal Agency, Bristol, 2021.",
+    5: "Interview with a project manager, 12 June 2023.",
+}
+
+
+def report_items(paragraph_sentences: int = 9) -> list[Item]:
+    """A short report: title, headings, paragraphs with markers, lists and a caption."""
+    n = paragraph_sentences
+    return [
+        Item("title", "Restoring Tidal Wetlands"),
+        Item("heading", "1. Background"),
+        Item("paragraph", prose(0, n).replace("soils.", "soils.{1}", 1)),
+        Item("paragraph", prose(1, n).replace("them.", "them.{2}", 1)),
+        Item("caption", "Table 1: Restored area by region, 2015-2023{3}"),
+        Item("paragraph", prose(2, n + 4)),
+        Item("heading", "2. Methods"),
+        Item("bullet", "Plots are surveyed twice a year along fixed transects.{4}"),
+        Item("bullet", "Sediment accretion is measured with marker horizons and "
+             "surface elevation tables installed at each restored site."),
+        Item("paragraph", prose(3, n + 6)),
+        Item("numbered", "1. Which sites lost the most vegetation to grazing?"),
+        Item("numbered", "2. How fast did the marsh surface rise at the breached sites "
+             "compared with the natural reference marshes nearby?{5}"),
+        Item("paragraph", prose(4, n)),
+        Item("paragraph", prose(5, n + 3)),
+    ]
+
+
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def dejavu_layout(**overrides: object) -> Layout | None:
+    """A layout in embedded DejaVu TrueType fonts, or None where the fonts are not installed."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    files = {"DejaVuSerif": "DejaVuSerif.ttf", "DejaVuSerif-Bold": "DejaVuSerif-Bold.ttf",
+             "DejaVuSerif-Italic": "DejaVuSerif-Italic.ttf"}
+    if not all((_DEJAVU / f).is_file() for f in files.values()):
+        return None
+    for name, file in files.items():
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(_DEJAVU / file)))
+    base: dict[str, object] = {
+        "font": "DejaVuSerif", "bold": "DejaVuSerif-Bold", "italic": "DejaVuSerif-Italic",
+        "bullet": "•",
+    }
+    base.update(overrides)
+    return Layout(**base)  # type: ignore[arg-type]
+
+
+def make_report(path: Path, layout: Layout = Layout(), **kwargs: object) -> Expected:
+    """The canned report with its five footnotes."""
+    return build_pdf(path, report_items(), REPORT_FOOTNOTES, layout, **kwargs)  # type: ignore[arg-type]
+
+
+def make_long_pdf(path: Path, pages: int) -> int:
+    """A plain text PDF of about `pages` pages (for timing). Returns the page count written."""
+    layout = Layout(pagesize=A5, folio="bottom", header="Long report — timing fixture")
+    items = [Item("title", "Timing Fixture")]
+    i = 0
+    # Roughly 5 paragraphs fill an A5 page at this size.
+    while len(items) < pages * 5:
+        if i % 12 == 0:
+            items.append(Item("heading", f"Section {i // 12 + 1}"))
+        items.append(Item("paragraph", prose(i, 4)))
+        i += 1
+    build_pdf(path, items, {}, layout)
+    return len(PdfReader(path).pages)
+
+
+def make_image_only_pdf(path: Path) -> None:
+    """Pages with drawings and an image but not one character of text (like a scan)."""
+    from reportlab.lib.utils import ImageReader
+
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow ships with reportlab's extras here
+        image = None
+    else:
+        image = Image.new("L", (64, 64), color=200)
+    c = Canvas(str(path), pagesize=letter)
+    for _ in range(2):
+        c.rect(72, 72, 300, 400, fill=1)
+        if image is not None:
+            c.drawImage(ImageReader(image), 100, 500, width=128, height=128)
+        c.showPage()
+    c.save()
+
+
+def make_encrypted_pdf(src: Path, dest: Path, user_password: str) -> None:
+    """`src` encrypted (RC4, which pypdf can do without extra packages)."""
+    writer = PdfWriter(clone_from=PdfReader(src))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret",
+                   algorithm="RC4-128")
+    with dest.open("wb") as fh:
+        writer.write(fh)
