@@ -227,7 +227,9 @@ class _Typesetter:
         align_centre: bool = False,
     ) -> bool:
         """Draw one line; return True when it had to start a new page first."""
-        notes = [n for w in words for n in w.markers if n not in self.page_footnotes]
+        # A superscript with no footnote text (an exponent, an endnote call) reserves nothing.
+        notes = [n for w in words for n in w.markers
+                 if n not in self.page_footnotes and n in self.footnotes]
         broke = False
         if self.y - leading < self._bottom(notes) and self.page_started:
             self._finish_page()
@@ -323,7 +325,8 @@ class _Typesetter:
             x = first_x if i == 0 else left
             if i == 0 and item.kind in ("bullet", "numbered"):
                 # Keep the marker glyph with the first line (decided before drawing it).
-                notes = [n for w in line for n in w.markers if n not in self.page_footnotes]
+                notes = [n for w in line for n in w.markers
+                         if n not in self.page_footnotes and n in self.footnotes]
                 if self.y - leading < self._bottom(notes) and self.page_started:
                     self._finish_page()
                 self.canvas.setFont(font, size)
@@ -469,17 +472,16 @@ def make_report(path: Path, layout: Layout = Layout(), **kwargs: object) -> Expe
 
 
 def make_long_pdf(path: Path, pages: int) -> int:
-    """A plain text PDF of about `pages` pages (for timing). Returns the page count written."""
-    layout = Layout(pagesize=A5, folio="bottom", header="Long report — timing fixture")
-    items = [Item("title", "Timing Fixture")]
+    """A plain text PDF of at least `pages` pages (for timing). Returns the page count."""
+    setter = _Typesetter(Layout(pagesize=A5, header="Long report — timing fixture"), {})
+    setter.add(Item("title", "Timing Fixture"))
     i = 0
-    # Roughly 5 paragraphs fill an A5 page at this size.
-    while len(items) < pages * 5:
+    while setter.page_index < pages:
         if i % 12 == 0:
-            items.append(Item("heading", f"Section {i // 12 + 1}"))
-        items.append(Item("paragraph", prose(i, 4)))
+            setter.add(Item("heading", f"Section {i // 12 + 1}"))
+        setter.add(Item("paragraph", prose(i, 4)))
         i += 1
-    build_pdf(path, items, {}, layout)
+    path.write_bytes(setter.finish())
     return len(PdfReader(path).pages)
 
 
@@ -509,3 +511,32 @@ def make_encrypted_pdf(src: Path, dest: Path, user_password: str) -> None:
                    algorithm="RC4-128")
     with dest.open("wb") as fh:
         writer.write(fh)
+
+
+def make_two_column_pdf(path: Path) -> list[str]:
+    """A Letter page in two columns whose middle paragraph flows from the foot of the left
+    column to the head of the right one. Returns the paragraphs a reader must report."""
+    paragraphs = [prose(0, 6), prose(1, 14), prose(2, 5)]
+    c = Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 9)
+    width, height = letter
+    column_width, gap, leading = (width - 2 * 54 - 24) / 2, 24.0, 11.0
+    columns = [54.0, 54.0 + column_width + gap]
+    top, bottom = height - 72, 400.0  # short columns, so paragraph 2 must change column
+    column, y = 0, top
+    for text in paragraphs:
+        lines: list[str] = [""]
+        for word in text.split():
+            trial = f"{lines[-1]} {word}".strip()
+            if stringWidth(trial, "Helvetica", 9) > column_width:
+                lines.append(word)
+            else:
+                lines[-1] = trial
+        for line in lines:
+            if y < bottom:
+                column, y = column + 1, top
+            c.drawString(columns[column], y, line)
+            y -= leading
+        y -= 6  # paragraph spacing
+    c.save()
+    return paragraphs

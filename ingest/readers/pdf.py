@@ -51,7 +51,14 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from ingest.errors import DocumentError
 from ingest.readers.text import is_caption, is_colon_heading, strip_controls
-from ingest.records import Block, BlockKind, Marker, ParsedDocument, RawFootnote
+from ingest.records import (
+    SUPERSCRIPT_DIGITS,
+    Block,
+    BlockKind,
+    Marker,
+    ParsedDocument,
+    RawFootnote,
+)
 
 DEFAULT_MAX_PAGES = 2000
 _MAX_PYPDF_WARNINGS = 5
@@ -400,6 +407,9 @@ def _render(segs: Sequence[_Seg], accept: Accept) -> tuple[str, tuple[Marker, ..
     for seg in segs:
         if seg.numbers and accept(seg, out.text()):
             out.mark(seg.numbers)
+        elif seg.numbers:
+            # Not a footnote marker (an exponent, "km²"): keep it as printed, raised.
+            out.add(seg.text.translate(SUPERSCRIPT_DIGITS))
         else:
             out.add(seg.text)
     return out.text(), tuple(out.markers)

@@ -1,0 +1,503 @@
+"""PdfReader: the shipped brief, PDFs generated in other layouts, and broken input."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from pdf_factory import (
+    A5,
+    REPORT_FOOTNOTES,
+    WIDE_URL,
+    Expected,
+    Item,
+    Layout,
+    build_pdf,
+    dejavu_layout,
+    make_encrypted_pdf,
+    make_image_only_pdf,
+    make_long_pdf,
+    make_report,
+    make_two_column_pdf,
+    prose,
+    report_items,
+)
+
+from ingest.errors import DocumentError
+from ingest.readers import pdf as pdf_module
+from ingest.readers.base import reader_for
+from ingest.readers.pdf import PdfReader
+from ingest.records import Block, ParsedDocument
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+WORLD_BANK_URL = (
+    "https://www.worldbank.org/en/topic/safetynets#:~:text=Social%20safety%20nets%20can%20be,"
+    "them%20to%20access%20economic%20opportunity%20"
+)
+
+
+def _plain(text: str) -> str:
+    """Markdown decoration and URL brackets off, whitespace normalised."""
+    return re.sub(r"\s+", " ", re.sub(r"[*<>]", "", text)).strip()
+
+
+def _block_with(doc: ParsedDocument, needle: str) -> Block:
+    found = [b for b in doc.blocks if needle in b.text]
+    assert len(found) == 1, f"{needle!r} in {len(found)} blocks"
+    return found[0]
+
+
+def _marker_blocks(doc: ParsedDocument) -> dict[int, Block]:
+    out: dict[int, Block] = {}
+    for block in doc.blocks:
+        for marker in block.markers:
+            assert marker.number not in out, f"marker {marker.number} found twice"
+            out[marker.number] = block
+    return out
+
+
+# --- the shipped brief -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def brief(brief_paths: dict[str, Path]) -> ParsedDocument:
+    return PdfReader().read(brief_paths["pdf"])
+
+
+@pytest.fixture(scope="module")
+def txt_footnotes(brief_paths: dict[str, Path]) -> dict[int, str]:
+    """Footnotes as the .txt prints them: a line starting with a superscript number."""
+    notes: dict[int, str] = {}
+    for line in brief_paths["txt"].read_text(encoding="utf-8").splitlines():
+        match = re.match(rf"^([{SUPERSCRIPTS}]+)\s+(.*)$", line.strip())
+        if match:
+            number = int(match.group(1).translate(str.maketrans(SUPERSCRIPTS, "0123456789")))
+            notes[number] = _plain(match.group(2))
+    return notes
+
+
+@pytest.fixture(scope="module")
+def txt_paragraphs(brief_paths: dict[str, Path]) -> list[str]:
+    """The .txt's paragraphs, decoration off, with the pieces its page breaks cut re-joined."""
+    out: list[str] = []
+    text = brief_paths["txt"].read_text(encoding="utf-8")
+    for chunk in re.split(r"\n\s*\n", text):
+        for line in chunk.splitlines():
+            line = line.strip()
+            if not line or line[0] in SUPERSCRIPTS:
+                continue  # footnote definition
+            line = re.sub(r"^(?:- |\d{1,2}\. )", "", line)
+            line = _plain(re.sub(rf"[{SUPERSCRIPTS}]+", "", line))
+            if out and out[-1][-1:] not in ".!?:" and line[:1].islower():
+                out[-1] = f"{out[-1]} {line}"
+            elif line:
+                out.append(line)
+    return out
+
+
+def test_brief_has_exactly_footnotes_1_to_12(brief: ParsedDocument) -> None:
+    assert [f.number for f in brief.footnotes] == list(range(1, 13))
+
+
+def test_brief_footnote_texts_match_the_txt(
+    brief: ParsedDocument, txt_footnotes: dict[int, str]
+) -> None:
+    assert sorted(txt_footnotes) == list(range(1, 13))
+    for note in brief.footnotes:
+        assert _plain(note.text) == txt_footnotes[note.number], note.number
+
+
+def test_brief_footnote_urls_are_intact(brief: ParsedDocument) -> None:
+    notes = {f.number: f.text for f in brief.footnotes}
+    # The World Bank URL wraps over two lines in the PDF.
+    assert f"<{WORLD_BANK_URL}>" in notes[3]
+    assert (
+        "<https://www.unodc.org/unodc/frontpage/2024/July/"
+        "explainer-understanding-child-trafficking.html>" in notes[1]
+    )
+    assert "<https://www.unodc.org/unodc/en/data-and-analysis/glotip.html>" in notes[5]
+    assert "<https://icat.un.org/>" in notes[12]
+    assert notes[4].endswith("(11/02/2025). p. 46")
+
+
+def test_brief_footnotes_carry_the_page_they_are_printed_on(brief: ParsedDocument) -> None:
+    pages = {f.number: f.page for f in brief.footnotes}
+    assert pages == {1: "1", 2: "1", 3: "1", 4: "2", 5: "2", 6: "2", 7: "3", 8: "3", 9: "3",
+                     10: "4", 11: "4", 12: "4"}
+
+
+def test_brief_markers_sit_in_the_right_blocks(brief: ParsedDocument) -> None:
+    blocks = _marker_blocks(brief)
+    assert sorted(blocks) == list(range(1, 13))
+    assert "children accounted for 38%" in blocks[5].text
+    assert "407 court cases" in blocks[9].text
+    assert blocks[10].kind == "list_item" and blocks[10].text.startswith("The Palermo Protocol:")
+    for number, lead in ((1, "Child trafficking:"), (2, "Palermo protocol:"),
+                         (3, "Social safety net:")):
+        assert blocks[number].kind == "list_item"
+        assert blocks[number].text.startswith(lead)
+    for number, figure in ((4, "Figure 1."), (6, "Figure 2."), (8, "Figure 3.")):
+        assert blocks[number].kind == "caption"
+        assert figure in blocks[number].text
+
+
+def test_brief_marker_offsets_follow_the_marked_words(brief: ParsedDocument) -> None:
+    blocks = _marker_blocks(brief)
+    ends = {1: "in various ways.", 2: "combat human trafficking.", 3: "economic opportunity.",
+            4: "forms of exploitation", 5: "such as forced criminality.",
+            6: "2022 (or most recent)", 7: "East Asia and the Pacific and South Asia.",
+            9: "report cases of trafficking.", 10: "the same international standards.",
+            11: "towards child trafficking.", 12: "victims of trafficking."}
+    for number, words in ends.items():
+        block = blocks[number]
+        offset = next(m.offset for m in block.markers if m.number == number)
+        assert block.text[:offset].endswith(words), number
+    assert not any(c.isdigit() for c in blocks[1].text[-3:])  # the "1" left the text
+
+
+def test_brief_sentences_cut_by_page_breaks_are_whole(brief: ParsedDocument) -> None:
+    for sentence in (
+        "Protecting these children is essential for them to overcome their traumas",
+        "In addition, it allows cooperation between countries by providing a common legal "
+        "framework",
+        "face difficulties being reunited with their families due to bureaucratic barriers",
+        "recorded the highest share of children out of total detected victims",
+    ):
+        _block_with(brief, sentence)
+    palermo = _block_with(brief, "In addition, it allows cooperation")
+    assert (palermo.page_start, palermo.page_end) == ("3", "4")
+
+
+def test_brief_body_has_no_footnote_text_or_page_numbers(brief: ParsedDocument) -> None:
+    references = next(i for i, b in enumerate(brief.blocks) if b.text == "References:")
+    for block in brief.blocks[:references]:
+        assert "(11/02/2025)" not in block.text
+        assert "(14/01/2025)" not in block.text
+        assert "UNODC. Global Report" not in block.text
+    for block in brief.blocks:
+        assert "(11/02/2025). p." not in block.text  # only footnotes cite pages
+        assert not re.fullmatch(r"\d+|[ivxlc]+", block.text)
+        assert not re.search(rf"[{SUPERSCRIPTS}]", block.text)
+
+
+def test_brief_headings(brief: ParsedDocument) -> None:
+    headings = [b.text for b in brief.blocks if b.kind == "heading"]
+    for heading in ("Introduction:", "Concepts and definitions:", "Current issue:",
+                    "Initiatives taken by the international community:",
+                    "International Legal Frameworks:", "Guiding questions:", "References:"):
+        assert heading in headings
+    assert "Topic B. Efforts to ensure the protection of child trafficking victims" in headings
+    assert not any(len(h.split()) > 15 for h in headings)
+
+
+def test_brief_every_txt_paragraph_is_one_pdf_block(
+    brief: ParsedDocument, txt_paragraphs: list[str]
+) -> None:
+    # "[chart]" is a placeholder the PDF/DOCX print before the captions and the .txt omits.
+    blocks = {_plain(b.text).removeprefix("[chart] ") for b in brief.blocks}
+    missing = [p for p in txt_paragraphs if p not in blocks]
+    assert not missing, missing[:3]
+    assert len(brief.blocks) == len(txt_paragraphs)
+
+
+def test_brief_structure_counts_and_pages(brief: ParsedDocument) -> None:
+    kinds = [b.kind for b in brief.blocks]
+    assert kinds.count("caption") == 3
+    # definitions, legal frameworks, protection systems, improvements, questions, references
+    assert kinds.count("list_item") == 12 + 2 + 2 + 3 + 12 + 16
+    assert brief.page_labels == ("1", "2", "3", "4", "5", "6")
+    assert brief.page_count == 6
+    order = {label: i for i, label in enumerate(brief.page_labels)}
+    for block in brief.blocks:
+        assert block.page_start in order and block.page_end in order
+        assert order[block.page_start] <= order[block.page_end]
+    assert brief.blocks[-1].page_end == "6"
+
+
+def test_brief_title_from_the_first_page(brief: ParsedDocument) -> None:
+    # The PDF metadata has no title: the two large lines at the top of page 1 are used.
+    assert brief.title == (
+        "United Nations Children's Fund (UNICEF) — "
+        "Topic B. Efforts to ensure the protection of child trafficking victims"
+    )
+    assert brief.warnings == ()
+
+
+def test_reader_for_pdf_suffix(brief_paths: dict[str, Path]) -> None:
+    assert isinstance(reader_for(brief_paths["pdf"]), PdfReader)
+    assert isinstance(reader_for(Path("REPORT.PDF")), PdfReader)
+
+
+# --- generated PDFs in other layouts -----------------------------------------------------------
+
+
+def _front_matter_items() -> list[Item]:
+    return [
+        Item("title", "Restoring Tidal Wetlands"),
+        Item("paragraph", "Prepared for the regional board."),
+        Item("pagebreak"),
+        Item("heading", "Contents"),
+        Item("paragraph", "Background and methods."),
+        Item("pagebreak"),
+        Item("heading", "Preface"),
+        Item("paragraph", prose(7, 6)),
+        Item("pagebreak"),
+        *report_items()[1:],
+    ]
+
+
+def _variant(name: str, path: Path) -> tuple[Expected, ParsedDocument, str | None]:
+    """Build one generated layout; returns (expected, parsed, metadata title)."""
+    title: str | None = None
+    if name == "letter-helvetica-spaced":
+        expected = make_report(path, Layout(header="Wetland Review — Working Paper 7",
+                                            footer="Marsh Trust"))
+    elif name == "a5-times-indented":
+        expected = make_report(path, Layout(
+            pagesize=A5, font="Times-Roman", bold="Times-Bold", italic="Times-Italic", size=10.5,
+            leading=12.5, para_spacing=0, first_line_indent=18, superscript="baseline",
+            footnote_number="dotted", folio="top", folio_start=7,
+        ))
+    elif name in ("roman-front-matter-pagelabels", "roman-front-matter-folios"):
+        expected = build_pdf(path, _front_matter_items(), REPORT_FOOTNOTES, Layout(
+            front_matter_pages=3, footnote_number="super", header="Restoring Tidal Wetlands",
+            write_page_labels=name.endswith("pagelabels"),
+        ))
+    else:
+        layout = dejavu_layout(size=9.5, leading=12, para_spacing=4, header="Wetlands — draft",
+                               folio_start=3)
+        if layout is None:
+            pytest.skip("DejaVu fonts not installed")
+        title = "Restoring Tidal Wetlands (draft)"
+        expected = make_report(path, layout, title_metadata=title)
+    return expected, PdfReader().read(path), title
+
+
+VARIANTS = ["letter-helvetica-spaced", "a5-times-indented", "roman-front-matter-pagelabels",
+            "roman-front-matter-folios", "dejavu-embedded-ttf"]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_generated_blocks_markers_and_footnotes(name: str, tmp_path: Path) -> None:
+    expected, doc, title = _variant(name, tmp_path / f"{name}.pdf")
+    assert expected.split_blocks, "the layout must cut at least one paragraph at a page break"
+    got = [(b.kind, b.text, tuple((m.offset, m.number) for m in b.markers)) for b in doc.blocks]
+    assert got == expected.blocks
+    assert {f.number: f.text for f in doc.footnotes} == expected.footnotes
+    assert {f.number: f.page for f in doc.footnotes} == expected.footnote_pages
+    assert doc.title == (title or expected.title)
+    assert doc.warnings == ()
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_generated_page_labels(name: str, tmp_path: Path) -> None:
+    expected, doc, _ = _variant(name, tmp_path / f"{name}.pdf")
+    assert list(doc.page_labels) == expected.page_labels
+    assert doc.page_count == len(expected.page_labels)
+    if name != "letter-helvetica-spaced":
+        assert list(doc.page_labels) != [str(i + 1) for i in range(doc.page_count)]
+    for block in doc.blocks:
+        assert block.page_start in doc.page_labels
+
+
+def test_generated_page_break_paragraph_spans_pages(tmp_path: Path) -> None:
+    expected, doc, _ = _variant("a5-times-indented", tmp_path / "a5.pdf")
+    for text in expected.split_blocks:
+        block = _block_with(doc, text)
+        assert block.page_start != block.page_end
+
+
+def test_generated_headers_footers_and_folios_are_gone(tmp_path: Path) -> None:
+    _, doc, _ = _variant("letter-helvetica-spaced", tmp_path / "a.pdf")
+    for block in doc.blocks:
+        assert "Working Paper 7" not in block.text
+        assert block.text != "Marsh Trust"
+        assert not re.fullmatch(r"\d+", block.text)
+
+
+def test_generated_wrapped_url_is_rejoined(tmp_path: Path) -> None:
+    path = tmp_path / "a5.pdf"
+    _, doc, _ = _variant("a5-times-indented", path)
+    plain = "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    assert WIDE_URL not in plain  # the PDF really breaks the URL over lines
+    assert WIDE_URL in next(f.text for f in doc.footnotes if f.number == 1)
+
+
+def test_two_column_paragraph_flows_across_columns(tmp_path: Path) -> None:
+    paragraphs = make_two_column_pdf(tmp_path / "columns.pdf")
+    doc = PdfReader().read(tmp_path / "columns.pdf")
+    assert [b.text for b in doc.blocks] == paragraphs
+
+
+def test_exponents_stay_and_endnote_markers_are_kept_without_footnotes(tmp_path: Path) -> None:
+    items = [Item("heading", "Notes"),
+             Item("paragraph", "An area of 10{6} hectares was mapped.{7} The survey ended.{8}")]
+    build_pdf(tmp_path / "endnotes.pdf", items, {}, Layout())
+    doc = PdfReader().read(tmp_path / "endnotes.pdf")
+    block = _block_with(doc, "hectares")
+    # No footnotes in the document: "10⁶" is an exponent (glued to a number), 7 and 8 are
+    # calls to endnotes printed elsewhere.
+    assert block.text == "An area of 10⁶ hectares was mapped. The survey ended."
+    assert [(m.offset, m.number) for m in block.markers] == [(35, 7), (53, 8)]
+    assert doc.footnotes == ()
+
+
+def test_superscript_without_a_footnote_is_not_a_marker(tmp_path: Path) -> None:
+    items = [Item("paragraph", "Roughly 10{6} birds winter here.{1}")]
+    build_pdf(tmp_path / "exp.pdf", items, {1: "Bird Survey 2023, table 4."}, Layout())
+    doc = PdfReader().read(tmp_path / "exp.pdf")
+    block = _block_with(doc, "birds")
+    assert block.text == "Roughly 10⁶ birds winter here."
+    assert [(m.offset, m.number) for m in block.markers] == [(30, 1)]
+    assert [f.text for f in doc.footnotes] == ["Bird Survey 2023, table 4."]
+
+
+def test_metadata_title_wins_unless_meaningless(tmp_path: Path) -> None:
+    items = [Item("title", "Tidal Creeks"), Item("paragraph", prose(0, 3))]
+    build_pdf(tmp_path / "t1.pdf", items, {}, Layout(), title_metadata="Microsoft Word - x.docx")
+    assert PdfReader().read(tmp_path / "t1.pdf").title == "Tidal Creeks"
+    build_pdf(tmp_path / "t2.pdf", items, {}, Layout(), title_metadata="Creek Survey")
+    assert PdfReader().read(tmp_path / "t2.pdf").title == "Creek Survey"
+
+
+# --- joining wrapped lines -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("the traffick-", "ing networks", "the trafficking networks"),
+        ("their well-", "being matters", "their well-being matters"),
+        ("an unknown-", "word here", "an unknown-word here"),
+        ("soft\u00ad", "ware", "software"),
+        ("In: <https://x.org/a-", "b> (1/1/2020).", "In: <https://x.org/a-b> (1/1/2020)."),
+        ("In: <https://x.org/a?q=1%20b", "%20c>.", "In: <https://x.org/a?q=1%20b%20c>."),
+        ("at https://x.org/f/", "Report_2014.pdf now", "at https://x.org/f/Report_2014.pdf now"),
+        ("at https://x.org/a?x=1&y", "=2&z=3 today", "at https://x.org/a?x=1&y=2&z=3 today"),
+        ("see https://x.org/report", "(accessed 2020)", "see https://x.org/report (accessed 2020)"),
+        ("see https://x.org.", "The next", "see https://x.org. The next"),
+        ("In:", "<https://icat.un.org/>", "In: <https://icat.un.org/>"),
+        ("ends here.", "Next one", "ends here. Next one"),
+    ],
+)
+def test_joiner(left: str, right: str, joined: str) -> None:
+    joiner = pdf_module._Joiner({"trafficking", "well-being", "software"})
+    head, sep = joiner.join(left, right)
+    assert head + sep + right == joined
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def _raises(path: Path, pattern: str, reader: PdfReader | None = None) -> DocumentError:
+    with pytest.raises(DocumentError, match=pattern) as info:
+        (reader or PdfReader()).read(path)
+    assert info.value.path == str(path)
+    assert str(path) in str(info.value)
+    return info.value
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    _raises(tmp_path / "empty.pdf", "empty file")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    _raises(tmp_path / "nowhere.pdf", "cannot read file")
+
+
+def test_not_a_pdf(tmp_path: Path) -> None:
+    (tmp_path / "fake.pdf").write_bytes(b"<html><body>not a pdf</body></html>")
+    _raises(tmp_path / "fake.pdf", "not a PDF")
+
+
+def test_corrupt_bytes(tmp_path: Path) -> None:
+    garbage = bytes((i * 7919) % 251 for i in range(20_000))
+    (tmp_path / "corrupt.pdf").write_bytes(b"%PDF-1.7\n" + garbage + b"\n%%EOF\n")
+    _raises(tmp_path / "corrupt.pdf", "corrupt PDF")
+
+
+def test_truncated_file(tmp_path: Path, brief_paths: dict[str, Path]) -> None:
+    data = brief_paths["pdf"].read_bytes()
+    (tmp_path / "half.pdf").write_bytes(data[: len(data) // 2])
+    _raises(tmp_path / "half.pdf", "truncated")
+
+
+def test_encrypted_with_a_password(tmp_path: Path, brief_paths: dict[str, Path]) -> None:
+    make_encrypted_pdf(brief_paths["pdf"], tmp_path / "locked.pdf", user_password="s3cret")
+    _raises(tmp_path / "locked.pdf", "password")
+
+
+def test_encrypted_with_empty_user_password_is_read(
+    tmp_path: Path, brief_paths: dict[str, Path]
+) -> None:
+    make_encrypted_pdf(brief_paths["pdf"], tmp_path / "owner-only.pdf", user_password="")
+    doc = PdfReader().read(tmp_path / "owner-only.pdf")
+    assert [f.number for f in doc.footnotes] == list(range(1, 13))
+
+
+def test_image_only_pdf(tmp_path: Path) -> None:
+    make_image_only_pdf(tmp_path / "scan.pdf")
+    _raises(tmp_path / "scan.pdf", re.escape("no extractable text (scanned/image-only PDF?)"))
+
+
+def test_undecodable_text(tmp_path: Path) -> None:
+    layout = dejavu_layout()
+    if layout is None:
+        pytest.skip("DejaVu fonts not installed")
+    build_pdf(tmp_path / "garbled.pdf", [Item("paragraph", "\ufffd" * 40)], {}, layout)
+    _raises(tmp_path / "garbled.pdf", "cannot be decoded")
+
+
+def test_page_limit(brief_paths: dict[str, Path]) -> None:
+    _raises(brief_paths["pdf"], r"too many pages \(6 > limit of 5\)", PdfReader(max_pages=5))
+
+
+def test_a_failing_page_becomes_a_warning(
+    monkeypatch: pytest.MonkeyPatch, brief_paths: dict[str, Path]
+) -> None:
+    real = pdf_module._page_runs
+    calls = {"n": 0}
+
+    def flaky(page: Any, cache: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise pypdf.errors.PdfReadError("broken content stream")
+        return real(page, cache)
+
+    monkeypatch.setattr(pdf_module, "_page_runs", flaky)
+    doc = PdfReader().read(brief_paths["pdf"])
+    assert any("page 6: text extraction failed (broken content stream)" in w
+               for w in doc.warnings)
+    assert doc.page_count == 6 and [f.number for f in doc.footnotes] == list(range(1, 13))
+
+
+def test_every_page_failing_is_a_document_error(
+    monkeypatch: pytest.MonkeyPatch, brief_paths: dict[str, Path]
+) -> None:
+    def broken(page: Any, cache: Any) -> Any:
+        raise KeyError("/Contents")
+
+    monkeypatch.setattr(pdf_module, "_page_runs", broken)
+    _raises(brief_paths["pdf"], "no page could be read")
+
+
+# --- speed -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_hundred_pages_parse_quickly(tmp_path: Path) -> None:
+    pages = make_long_pdf(tmp_path / "long.pdf", 200)
+    assert pages >= 200
+    start = time.perf_counter()
+    doc = PdfReader().read(tmp_path / "long.pdf")
+    per_page = (time.perf_counter() - start) / pages
+    assert doc.page_count == pages
+    assert list(doc.page_labels) == [str(i + 1) for i in range(pages)]
+    assert not any("Long report" in b.text for b in doc.blocks)  # running header gone
+    print(f"\n{pages} pages: {per_page * 1000:.1f} ms/page")
+    assert per_page < 0.1
