@@ -167,7 +167,10 @@ def parse_footnote(raw: RawFootnote, document_id: str) -> Footnote:
 
 # --- reference list ------------------------------------------------------------------------
 
-_SECTION_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[ivxlcdm]+)?[.)]?\s*(.*?)\s*[:.]?\s*$", re.I)
+# An optional section number ("7.", "VII)", "2.1 ") before the name, a colon or dot after it.
+_SECTION_LABEL = re.compile(
+    r"^\s*(?:(?:\d+(?:\.\d+)*|[ivxlcdm]+)[.)]?\s+)?(.*?)\s*[:.]?\s*$", re.I
+)
 _ONLY_URL = re.compile(
     r"^\s*<?\s*(?:(?:https?|ftp)://|www\.)\S+\s*>?\s*[.,;]?\s*(?:\([^()]{0,40}\)\s*\.?)?\s*$",
     re.I,

@@ -121,7 +121,17 @@ def blocks(*items: tuple[str, str]) -> list[Block]:
 
 
 @pytest.mark.parametrize(
-    "heading", ["References:", "REFERENCES", "7. Bibliography", "Bibliografía:", "Works cited"]
+    "heading",
+    [
+        "References:",
+        "REFERENCES",
+        "7. Bibliography",
+        "VII) Sources",
+        "Bibliografía:",
+        "Works cited",
+        "Literature cited",
+        "Cited works.",
+    ],
 )
 def test_find_reference_section(heading: str) -> None:
     doc = blocks(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -303,6 +304,10 @@ def test_broken_packages_raise_document_error(tmp_path: Path) -> None:
         DocxReader().read(broken)
     with pytest.raises(DocumentError, match="missing"):
         DocxReader().read(tmp_path / "missing.docx")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.docx")
+        with pytest.raises(DocumentError, match="not a regular file"):
+            DocxReader().read(tmp_path / "pipe.docx")
 
 
 def test_reader_for_picks_docx_reader() -> None:

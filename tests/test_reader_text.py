@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -210,6 +211,19 @@ def test_missing_and_oversized_files_raise(tmp_path: Path) -> None:
     big.write_bytes(b"word " * 300)
     with pytest.raises(DocumentError, match="larger than"):
         TextReader(max_bytes=1000).read(big)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.timeout(10)
+def test_pipes_and_directories_are_refused_without_blocking(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)  # opening it for a blocking read would wait forever for a writer
+    with pytest.raises(DocumentError, match="not a regular file"):
+        TextReader().read(pipe)
+    folder = tmp_path / "folder.md"
+    folder.mkdir()
+    with pytest.raises(DocumentError, match=r"folder\.md"):
+        TextReader().read(folder)
 
 
 def test_reader_for_picks_text_reader() -> None:

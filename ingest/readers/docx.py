@@ -40,6 +40,7 @@ from ingest.readers.text import (
     is_caption,
     is_colon_heading,
     normalise_space,
+    open_regular,
     strip_controls,
 )
 from ingest.records import Block, BlockKind, ParsedDocument, RawFootnote
@@ -86,25 +87,28 @@ class _Package:
         self.remaining = max_bytes
         self.max_bytes = max_bytes
         self.max_ratio = max_ratio
+        handle = open_regular(path)
         try:
-            self.zip = zipfile.ZipFile(path)
-        except FileNotFoundError as exc:
-            raise DocumentError(path, "no such file") from exc
+            self.zip = zipfile.ZipFile(handle)
         except OSError as exc:
+            handle.close()
             raise DocumentError(path, f"cannot read file: {exc.strerror or exc}") from exc
         except zipfile.BadZipFile as exc:
-            with open(path, "rb") as handle:
-                magic = handle.read(8)
+            handle.seek(0)
+            magic = handle.read(8)
+            handle.close()
             if magic.startswith(b"\xd0\xcf\x11\xe0"):
                 raise DocumentError(
                     path, "legacy .doc or password-protected file, not .docx; save it as .docx"
                 ) from exc
             raise DocumentError(path, "not a .docx file (not a zip package)") from exc
+        self.handle = handle
         self.names = set(self.zip.namelist())
         self._rels: dict[str, dict[str, tuple[str, str, bool]]] = {}
 
     def close(self) -> None:
         self.zip.close()
+        self.handle.close()
 
     def xml(self, name: str) -> etree._Element | None:
         """Parse part `name` (None when absent), charging its size to the budget."""

@@ -29,9 +29,12 @@ Text files have no pages: blocks carry no page labels, `page_labels` is empty an
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ingest.errors import DocumentError
 from ingest.records import Block, BlockKind, Marker, ParsedDocument, RawFootnote
@@ -273,10 +276,28 @@ class _Definition:
 MAX_TEXT_BYTES = 50 * 2**20
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open `path` for reading only if it is a regular file.
+
+    Opened non-blocking, then checked with `fstat`: a named pipe (or a device) called
+    `brief.txt` would otherwise block forever or never end.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as exc:
+        raise DocumentError(path, "no such file") from exc
+    except OSError as exc:
+        raise DocumentError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DocumentError(path, "not a regular file (a pipe, device or directory)")
+    return os.fdopen(fd, "rb")
+
+
 def read_limited(path: Path, limit: int) -> bytes:
     """The file's bytes, refusing files over `limit` (a brief is never that large)."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
         raise DocumentError(path, f"cannot read file: {exc.strerror or exc}") from exc
