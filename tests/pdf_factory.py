@@ -540,3 +540,37 @@ def make_two_column_pdf(path: Path) -> list[str]:
         y -= 6  # paragraph spacing
     c.save()
     return paragraphs
+
+
+def make_continued_footnote_pdf(path: Path) -> dict[int, str]:
+    """Two pages; footnote 1 starts at the foot of page 1 and ends at the top of page 2's
+    footnote area, above footnote 2. Returns the footnotes a reader must report."""
+    c = Canvas(str(path), pagesize=letter)
+    note_1 = [
+        "1Marsh Trust. Annual Survey of Restored Wetlands 2023, a long report whose",
+        "note runs on to the next page because the citation goes on and on, as",
+    ]
+    note_1_rest = "legal citations do (accessed 3 March 2024)."
+    note_2 = "2Smith, J. Tidal reconnection and sediment supply. Estuarine Science, 2022."
+    for page, (marker, notes) in enumerate(((1, note_1), (2, [note_1_rest, note_2]))):
+        y = 700.0
+        for i in range(8):
+            t = c.beginText(72, y)
+            t.setFont("Helvetica", 10)
+            t.textOut(prose(page * 8 + i, 1))
+            if i == 7:
+                t.setFont("Helvetica", 6.5)
+                t.setRise(3.8)
+                t.textOut(str(marker))
+                t.setRise(0)
+            c.drawText(t)
+            y -= 13
+        c.setFont("Helvetica", 7.5)
+        y = 72 + 9 * (len(notes) - 1)
+        c.line(72, y + 11, 172, y + 11)
+        for line in notes:
+            c.drawString(72, y, line)
+            y -= 9
+        c.showPage()
+    c.save()
+    return {1: " ".join([note_1[0][1:], note_1[1], note_1_rest]), 2: note_2[1:]}

@@ -20,6 +20,7 @@ from pdf_factory import (
     dejavu_layout,
     make_encrypted_pdf,
     make_image_only_pdf,
+    make_continued_footnote_pdf,
     make_long_pdf,
     make_report,
     make_two_column_pdf,
@@ -331,6 +332,14 @@ def test_two_column_paragraph_flows_across_columns(tmp_path: Path) -> None:
     paragraphs = make_two_column_pdf(tmp_path / "columns.pdf")
     doc = PdfReader().read(tmp_path / "columns.pdf")
     assert [b.text for b in doc.blocks] == paragraphs
+
+
+def test_footnote_continued_on_the_next_page(tmp_path: Path) -> None:
+    expected = make_continued_footnote_pdf(tmp_path / "continued.pdf")
+    doc = PdfReader().read(tmp_path / "continued.pdf")
+    assert {f.number: f.text for f in doc.footnotes} == expected
+    assert [f.page for f in doc.footnotes] == ["1", "2"]
+    assert not any("legal citations" in b.text for b in doc.blocks)
 
 
 def test_exponents_stay_and_endnote_markers_are_kept_without_footnotes(tmp_path: Path) -> None:

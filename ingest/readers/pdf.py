@@ -84,6 +84,8 @@ _FOLIO = re.compile(
 )
 _EDGE_NUMBER = re.compile(r"^(\d{1,5})\b|\b(\d{1,5})$")
 _TERMINAL = re.compile(r"[.!?:…][\"'”’)\]]*$")
+# A footnote that ends like this is complete; one that does not may go on on the next page.
+_FOOTNOTE_END = re.compile(r"(?:[.!?…\"'”’)\]>]|\d)\s*$")
 _URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$", re.IGNORECASE)
 _URLISH_TOKEN = re.compile(r"[\w\-.~%/?#&=+:;@!$,'()*]+")
 _URL_PART = re.compile(r"[/%=&?#_]|\.(?:html?|pdf|php|aspx?|jsp|xml|json)\b", re.IGNORECASE)
@@ -157,7 +159,6 @@ class _Seg:
 
     text: str
     numbers: tuple[int, ...] = ()  # non-empty → marker candidate
-    bold: bool = False
     at_line_start: bool = False
 
 
@@ -306,8 +307,13 @@ def _joins(line: _Line, run: _Run) -> bool:
         return True  # superscript
     if small and 0 < -d <= 0.45 * main:
         return True  # subscript
-    # The line so far is one small raised run (a footnote number printed as a superscript).
-    return main <= 0.85 * run.size and 0 < -d <= 0.8 * run.size and len(line.runs) <= 2
+    # The line so far is only a small raised number: a footnote's own number printed as a
+    # superscript before its text ("¹ UNODC…").
+    return (
+        main <= 0.85 * run.size
+        and 0 < -d <= 0.8 * run.size
+        and all(_MARKER_DIGITS.fullmatch(r.text.strip()) for r in line.runs)
+    )
 
 
 def _build_segments(line: _Line) -> None:
@@ -323,19 +329,16 @@ def _build_segments(line: _Line) -> None:
         stripped = text.strip()
         so_far = "".join(s.text for s in segs)
         glued = bool(so_far) and not so_far[-1:].isspace() and not text[:1].isspace()
-        if (
-            (raised or (smaller and glued))
-            and run.size < main * 0.95 + (0.01 if raised else 0)
-            and _MARKER_DIGITS.fullmatch(stripped)
-        ) or (raised and run.size <= main and _MARKER_DIGITS.fullmatch(stripped)):
-            segs.append(
-                _Seg(stripped, _marker_numbers(stripped), run.font.bold,
-                     at_line_start=not so_far.strip())
-            )
+        # A superscript number: raised, or (where the producer drew it without a rise we can
+        # see) markedly smaller and glued to the word before it.
+        if _MARKER_DIGITS.fullmatch(stripped) and (
+            (raised and run.size <= main) or (smaller and glued)
+        ):
+            segs.append(_Seg(stripped, _marker_numbers(stripped), not so_far.strip()))
             continue
         if run.newline_before and segs and not text[:1].isspace():
             text = " " + text
-        segs.append(_Seg(text, (), run.font.bold))
+        segs.append(_Seg(text))
         n = len(stripped)
         chars += n
         bold_chars += n if run.font.bold else 0
@@ -818,6 +821,18 @@ class _Layout:
                 if not has_candidates and strong and number == 1:
                     start = k
                     break
+            carried = self._carried_over(page, by_y, group, start)
+            if carried:
+                previous = self.footnotes[-1]
+                text = previous.text
+                for line in carried:
+                    text, sep = self.joiner.join(text, line.raw)
+                    text += sep + line.raw
+                self.footnotes[-1] = RawFootnote(
+                    previous.number, _SPACES.sub(" ", strip_controls(text)).strip(), previous.page
+                )
+                dropped = {id(ln) for ln in carried}
+                page.lines = [ln for ln in page.lines if id(ln) not in dropped]
             if start is None:
                 continue
             region = group[start:]
@@ -843,6 +858,35 @@ class _Layout:
                 + ", ".join(map(str, dupes))
             )
         return set(numbers)
+
+    def _carried_over(
+        self, page: _PageText, by_y: Sequence[_Line], group: Sequence[_Line], start: int | None
+    ) -> list[_Line]:
+        """Lines at the top of this page's footnote area that finish the previous page's last
+        footnote (it stopped mid-sentence; these lines carry no number of their own)."""
+        if not self.footnotes or page.index == 0:
+            return []
+        previous = self.footnotes[-1]
+        if previous.page != self.labels[page.index - 1] or _FOOTNOTE_END.search(previous.text):
+            return []
+        lines = list(group[:start] if start is not None else group)
+        if not lines or any(is_caption(ln.raw) for ln in lines):
+            return []
+        size = lines[0].size
+        gap = 1.5 * self.line_gap(size)
+        chain = [*lines, group[start]] if start is not None else lines
+        if any(abs(ln.size - size) > 0.3 for ln in chain):
+            return []
+        if any(a.baseline - b.baseline > gap for a, b in zip(chain, chain[1:], strict=False)):
+            return []
+        above = [ln for ln in by_y if ln.baseline > lines[0].baseline and ln not in group]
+        if above:
+            # The footnote area sits apart from the body (a rule and some space above it).
+            if above[-1].baseline - lines[0].baseline < 1.5 * self.line_gap(above[-1].size):
+                return []
+        elif page.rel_y(lines[0]) > 0.5:
+            return []
+        return lines
 
     def _parse_region(
         self, region: Sequence[_Line], pool: Counter[int], has_candidates: bool
