@@ -36,6 +36,7 @@ with the page order (roman front matter allowed); else the 1-based page index.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import math
 import re
@@ -877,7 +878,7 @@ class _Layout:
         chain = [*lines, group[start]] if start is not None else lines
         if any(abs(ln.size - size) > 0.3 for ln in chain):
             return []
-        if any(a.baseline - b.baseline > gap for a, b in zip(chain, chain[1:], strict=False)):
+        if any(a.baseline - b.baseline > gap for a, b in itertools.pairwise(chain)):
             return []
         above = [ln for ln in by_y if ln.baseline > lines[0].baseline and ln not in group]
         if above:
