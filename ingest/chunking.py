@@ -111,8 +111,9 @@ def chunk_blocks(
             builder.add_blocks([(offsets[i], blocks[i]) for i in pending], section)
             pending.clear()
 
+    skip: set[int] = set()
     for i, block in enumerate(blocks):
-        if not block.text.strip():
+        if not block.text.strip() or i in skip:
             continue
         if block.kind == "heading":
             flush()
@@ -120,7 +121,12 @@ def chunk_blocks(
             continue
         if block.kind != "paragraph":
             flush()
-            builder.add_blocks([(offsets[i], block)], section)
+            group = [i]
+            # A lone URL a page break pushed below its list item belongs to that item.
+            while group[-1] + 1 < len(blocks) and _is_orphan_link(blocks[group[-1] + 1]):
+                group.append(group[-1] + 1)
+                skip.add(group[-1])
+            builder.add_blocks([(offsets[j], blocks[j]) for j in group], section)
             continue
         words = _word_count(block.text)
         pending_words = sum(_word_count(blocks[j].text) for j in pending)
@@ -131,6 +137,13 @@ def chunk_blocks(
             flush()
     flush()
     return ChunkedDocument(text=text, chunks=tuple(builder.chunks), block_offsets=tuple(offsets))
+
+
+_LONE_LINK = re.compile(r"<?(https?://|www\.)\S+>?[.,;)]*")
+
+
+def _is_orphan_link(block: Block) -> bool:
+    return block.kind == "paragraph" and bool(_LONE_LINK.fullmatch(block.text.strip()))
 
 
 def _word_count(text: str) -> int:

@@ -136,3 +136,18 @@ def test_every_body_block_and_marker_lands_in_a_chunk(blocks: list[Block], targe
             continue
         assert all(word in chunked_words for word in block.text.split())
         assert block.markers[0].number in found
+
+
+def test_lone_url_after_a_list_item_joins_that_item() -> None:
+    blocks = [
+        Block("heading", "References:"),
+        Block("list_item", "ORG. A title. Place, 2023. In:"),
+        Block("paragraph", "<https://example.org/a/very/long/path>"),
+        Block("list_item", "OTHER. Next entry."),
+    ]
+    doc = chunk_blocks("d", blocks)
+    assert [c.text for c in doc.chunks] == [
+        "ORG. A title. Place, 2023. In:\n\n<https://example.org/a/very/long/path>",
+        "OTHER. Next entry.",
+    ]
+    assert doc.chunks[0].kind == "list_item"
