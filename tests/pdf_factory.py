@@ -574,3 +574,29 @@ def make_continued_footnote_pdf(path: Path) -> dict[int, str]:
         c.showPage()
     c.save()
     return {1: " ".join([note_1[0][1:], note_1[1], note_1_rest]), 2: note_2[1:]}
+
+
+def make_shuffled_stream_pdf(path: Path) -> list[str]:
+    """One page whose content stream draws the lines bottom-up (some producers emit text in
+    no reading order). Returns the paragraphs, top-down, a reader must report."""
+    paragraphs = [prose(3, 4), prose(4, 5)]
+    placed: list[tuple[float, str]] = []
+    y = 700.0
+    for text in paragraphs:
+        line = ""
+        for word in text.split():
+            trial = f"{line} {word}".strip()
+            if stringWidth(trial, "Helvetica", 10) > 400:
+                placed.append((y, line))
+                y -= 13
+                line = word
+            else:
+                line = trial
+        placed.append((y, line))
+        y -= 13 + 8
+    c = Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 10)
+    for y, line in reversed(placed):
+        c.drawString(72, y, line)
+    c.save()
+    return paragraphs

@@ -23,6 +23,7 @@ from pdf_factory import (
     make_image_only_pdf,
     make_long_pdf,
     make_report,
+    make_shuffled_stream_pdf,
     make_two_column_pdf,
     prose,
     report_items,
@@ -331,6 +332,12 @@ def test_generated_wrapped_url_is_rejoined(tmp_path: Path) -> None:
 def test_two_column_paragraph_flows_across_columns(tmp_path: Path) -> None:
     paragraphs = make_two_column_pdf(tmp_path / "columns.pdf")
     doc = PdfReader().read(tmp_path / "columns.pdf")
+    assert [b.text for b in doc.blocks] == paragraphs
+
+
+def test_lines_drawn_out_of_order_are_read_top_down(tmp_path: Path) -> None:
+    paragraphs = make_shuffled_stream_pdf(tmp_path / "shuffled.pdf")
+    doc = PdfReader().read(tmp_path / "shuffled.pdf")
     assert [b.text for b in doc.blocks] == paragraphs
 
 

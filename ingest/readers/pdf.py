@@ -8,7 +8,8 @@ How a page is read:
    Only upright text is kept (rotated margin notes are skipped).
 2. **Lines.** Runs join the current line (in content-stream order, which is reading order
    for ordinary producers and keeps columns apart) when they share its baseline, or when
-   they are smaller and raised (a superscript) or slightly lowered (a subscript).
+   they are smaller and raised (a superscript) or slightly lowered (a subscript). A page
+   whose stream keeps jumping back up the same column is re-sorted top-down.
 3. **Superscript digits** ("ways.¹") are marker candidates: a run of digits that is raised,
    or markedly smaller and glued to the preceding word.
 4. **Page furniture.** Among the top and bottom three lines of each page, a line whose
@@ -18,7 +19,8 @@ How a page is read:
    size by characters) at the bottom of a page, starting with a number that a marker on
    this or an earlier page announced ("5UNODC. Global Report…" with the number glued on),
    start the footnote block; each footnote runs on until the next number. Wrapped lines are
-   joined, re-joining URLs cut at the line end.
+   joined, re-joining URLs cut at the line end. Unnumbered small lines at the top of the
+   next page's footnote area finish a footnote that stopped mid-sentence.
 6. **Blocks.** Lines become headings (larger or all-bold short lines; short lines ending in
    ':'), list items (•, –, 1., a) …; continuation lines joined), captions ("Figure 1. …")
    and paragraphs. A paragraph ends at a vertical gap larger than the line spacing, a short
@@ -31,6 +33,11 @@ How a page is read:
 
 Page labels: /PageLabels when the PDF defines them; else the printed folios when they agree
 with the page order (roman front matter allowed); else the 1-based page index.
+
+Errors: empty, non-PDF, truncated (no %%EOF), corrupt, password-protected, undecodable or
+image-only files and files over `max_pages` raise `DocumentError`; a single page pypdf
+cannot read becomes a warning. Known limits: tables come out as lines of cell text, and
+text drawn row by row across two columns is read row by row.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ import itertools
 import logging
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -573,7 +581,7 @@ class PdfReader:
                 failures.append(f"page {index + 1}: text extraction failed ({_describe(exc)})")
                 pages.append(_PageText(index, [], 0.0, 792.0))
                 continue
-            lines = _group_lines(index, runs)
+            lines = _reading_order(_group_lines(index, runs))
             if _undecodable(lines):
                 # Glyphs without a Unicode mapping (or a damaged font): "����" is not text.
                 failures.append(f"page {index + 1}: text cannot be decoded to Unicode")
@@ -594,6 +602,23 @@ class PdfReader:
         return pages
 
 
+def _reading_order(lines: list[_Line]) -> list[_Line]:
+    """Content-stream order, unless the stream draws lines in no useful order.
+
+    Stream order keeps columns apart, so it is kept for ordinary producers. When many lines
+    jump *up* within the same column, the producer drew them out of order: sort top-down.
+    """
+    if len(lines) < 4:
+        return lines
+    upward = sum(
+        1 for a, b in itertools.pairwise(lines)
+        if b.baseline > a.baseline + 0.5 * a.size and abs(b.x0 - a.x0) < 4 * a.size
+    )
+    if upward <= 0.3 * (len(lines) - 1):
+        return lines
+    return sorted(lines, key=lambda line: (-round(line.baseline), line.x0))
+
+
 def _undecodable(lines: Sequence[_Line]) -> bool:
     text = "".join(line.raw for line in lines).replace(" ", "")
     return bool(text) and text.count("\ufffd") >= 0.5 * len(text)
@@ -611,8 +636,12 @@ class _WarningCollector(logging.Handler):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
         self._logger = logging.getLogger("pypdf")
+        # Other threads may be reading other files through the same (global) logger.
+        self._thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self._thread:
+            return
         message = f"pypdf: {record.getMessage()}"
         if message not in self.messages and len(self.messages) < _MAX_PYPDF_WARNINGS:
             self.messages.append(message)
