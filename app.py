@@ -67,11 +67,15 @@ MONO_FONTS: list[str | gr.themes.Font] = [
 # System fonts only: the default theme would fetch web fonts, and the app must work offline.
 THEME = gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS)
 CSS = """
-#chat mark { background: #fff3a3; color: inherit; padding: 0 1px; }
+mark { background: #fff3a3; color: inherit; padding: 0 1px; }
 #chat blockquote, #verdict-evidence blockquote, #citation-lookup blockquote {
   border-left: 3px solid #94a3b8; margin: 0.4em 0; padding-left: 0.8em; }
 #chat details, #verdict-evidence details, #citation-lookup details { margin: 0.3em 0; }
-#verdict-badge { font-size: 1.5em; }
+#verdict-badge { font-size: 1.4em; padding: 0.3em 0.6em; border-radius: 6px; }
+#verdict-badge.verdict-supported { background: #dcfce7; border-left: 6px solid #16a34a; }
+#verdict-badge.verdict-contradicted { background: #fee2e2; border-left: 6px solid #dc2626; }
+#verdict-badge.verdict-not_found { background: #f1f5f9; border-left: 6px solid #64748b; }
+#verdict-badge.verdict-error { background: #fef3c7; border-left: 6px solid #d97706; }
 """
 
 
@@ -186,6 +190,10 @@ def _clamp_k(k: float | int | None) -> int:
     return max(1, min(MAX_K, value))
 
 
+def _badge(markdown: str, css_class: str) -> Any:
+    return gr.update(value=markdown, elem_classes=["verdict", css_class])
+
+
 class Handlers:
     """The app's event handlers: plain values in, component values out (testable directly)."""
 
@@ -229,15 +237,18 @@ class Handlers:
 
     # ---- Check tab
 
-    def check(self, claim: str) -> tuple[str, str, str]:
-        """(badge, reason, evidence) Markdown for a claim."""
+    def check(self, claim: str) -> tuple[Any, str, str]:
+        """(badge, reason, evidence) for a claim; the badge's class colours it by verdict."""
         if not (claim or "").strip():
-            return "", "_Paste a claim to check it against the brief and its sources._", ""
+            hint = "_Paste a claim to check it against the brief and its sources._"
+            return _badge("", "verdict-none"), hint, ""
         try:
             verdict = self.provider.ready().check(claim)
         except BriefQAError as exc:
-            return "⚠️ **Error**", render.escape_markdown(str(exc)), ""
-        return render.verdict_markdown(verdict)
+            badge = _badge(render.warning("Cannot check this claim"), "verdict-error")
+            return badge, render.escape_markdown(str(exc)), ""
+        badge, reason, evidence = render.verdict_markdown(verdict)
+        return _badge(badge, f"verdict-{verdict.verdict}"), reason, evidence
 
     # ---- Footnotes & sources tab
 
@@ -250,8 +261,7 @@ class Handlers:
         try:
             index = self.provider.assistant().index
         except BriefQAError as exc:
-            message = f"⚠️ {render.escape_markdown(str(exc))}"
-            return gr.update(), gr.update(), gr.update(), message
+            return gr.update(), gr.update(), gr.update(), render.warning(str(exc))
         rows = render.citation_rows(index.footnotes, index.references, index.sources)
         scopes = render.documents_choices(index.documents)
         footnotes = render.footnote_choices(index.footnotes)
@@ -271,7 +281,7 @@ class Handlers:
         try:
             lookup = self.provider.ready().cite(int(number))
         except BriefQAError as exc:
-            return f"⚠️ {render.escape_markdown(str(exc))}"
+            return render.warning(str(exc))
         return render.lookup_markdown(lookup)
 
     def select_row(self, evt: gr.SelectData) -> tuple[Any, str]:
@@ -337,7 +347,6 @@ class Handlers:
 def build_demo(provider: AssistantProvider) -> gr.Blocks:
     """The UI. Nothing is loaded here: the index fills in on page load (`Handlers.on_load`)."""
     handlers = Handlers(provider)
-    private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="brief-qa — ask the brief") as demo:
         gr.Markdown(
             "# brief-qa\n"
@@ -406,18 +415,26 @@ def build_demo(provider: AssistantProvider) -> gr.Blocks:
                 footnote = gr.Dropdown(label="Footnote", choices=[], elem_id="footnote-pick")
                 lookup = gr.Markdown(elem_id="citation-lookup")
 
+        # UI events are private (not callable by API clients) and named so that the public
+        # endpoints keep the plain names `ask`, `check` and `cite`.
+        def private(name: str) -> dict[str, Any]:
+            return {"api_name": f"ui_{name}", "api_visibility": "private"}
+
         ask_inputs = [question, chatbot, turns, scope, k]
         ask_outputs = [chatbot, turns, question]
-        ask.click(handlers.respond, ask_inputs, ask_outputs, **private)
-        question.submit(handlers.respond, ask_inputs, ask_outputs, **private)
-        examples.load_input_event.then(handlers.respond, ask_inputs, ask_outputs, **private)
-        new.click(handlers.clear, None, [chatbot, turns], **private)
-        chatbot.clear(handlers.clear, None, [chatbot, turns], **private)
-        check.click(handlers.check, claim, [badge, reason, evidence], **private)
-        claim.submit(handlers.check, claim, [badge, reason, evidence], **private)
-        table.select(handlers.select_row, None, [footnote, lookup], **private)
-        footnote.input(handlers.lookup_footnote, footnote, lookup, **private)
-        demo.load(handlers.on_load, None, [scope, table, footnote, status], **private)
+        ask.click(handlers.respond, ask_inputs, ask_outputs, **private("ask"))
+        question.submit(handlers.respond, ask_inputs, ask_outputs, **private("ask_submit"))
+        examples.load_input_event.then(
+            handlers.respond, ask_inputs, ask_outputs, **private("ask_example")
+        )
+        new.click(handlers.clear, None, [chatbot, turns], **private("new_chat"))
+        chatbot.clear(handlers.clear, None, [chatbot, turns], **private("clear_chat"))
+        verdict_outputs = [badge, reason, evidence]
+        check.click(handlers.check, claim, verdict_outputs, **private("check"))
+        claim.submit(handlers.check, claim, verdict_outputs, **private("check_submit"))
+        table.select(handlers.select_row, None, [footnote, lookup], **private("select_row"))
+        footnote.input(handlers.lookup_footnote, footnote, lookup, **private("footnote"))
+        demo.load(handlers.on_load, None, [scope, table, footnote, status], **private("load"))
 
         gr.api(handlers.api_ask, api_name="ask")
         gr.api(handlers.api_check, api_name="check")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from assistant.records import Answer, Citation, Hit, Verdict
+from assistant.records import Answer, Citation, CitationLookup, Hit, Verdict
 from ingest.records import Chunk, Document, Footnote, Reference, Source, superscript
 
 ChatMessage = dict[str, Any]
@@ -29,11 +29,15 @@ _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _MARK_OPEN, _MARK_CLOSE = "<mark>", "</mark>"
 
+# Glyphs from common text fonts (DejaVu, Segoe UI Symbol): colour emoji are missing on many
+# Linux desktops and headless browsers, where they show as empty boxes.
 VERDICT_BADGES: dict[str, str] = {
-    "supported": "✅ **Supported**",
-    "contradicted": "❌ **Contradicted**",
-    "not_found": "❔ **Not found**",
+    "supported": "✔ **Supported**",
+    "contradicted": "✘ **Contradicted**",
+    "not_found": "⊘ **Not found**",
 }
+WARNING = "⚠"
+NOTICE = "ℹ"
 
 STATUS_LABELS: dict[str, str] = {
     "fetched": "fetched",
@@ -163,9 +167,18 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def short_title(title: str, limit: int = 60) -> str:
+    """`title` cut at a word boundary to about `limit` characters (headers repeat it often)."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[:limit].rsplit(" ", 1)[0] if " " in title[:limit] else title[:limit]
+    return cut.rstrip(" ,.;:—-") + "…"
+
+
 def where(hit: Hit) -> str:
-    """"Brief · Section › Sub · p. 3", escaped."""
-    parts = [escape_markdown(hit.document.title or hit.document.id)]
+    """"Brief title · Section › Sub · p. 3", escaped."""
+    parts = [escape_markdown(short_title(hit.document.title or hit.document.id))]
     if hit.chunk.section:
         parts.append(escape_markdown(hit.chunk.section_path))
     if hit.chunk.pages:
@@ -253,7 +266,7 @@ def answer_summary(answer: Answer) -> str:
     """The reply's first message: the direct answer (or why there is none) and any notice."""
     lines: list[str] = []
     if answer.notice:
-        lines += [f"ℹ️ _{escape_markdown(answer.notice)}_", ""]
+        lines += [f"{NOTICE} _{escape_markdown(answer.notice)}_", ""]
     if not answer.hits:
         lines.append("No passage in the index matches this question.")
         return "\n".join(lines).strip()
@@ -278,14 +291,19 @@ def answer_messages(answer: Answer) -> list[ChatMessage]:
 
 
 def error_message(text: str) -> ChatMessage:
-    return {"role": "assistant", "content": f"⚠️ {escape_markdown(text)}"}
+    return {"role": "assistant", "content": warning(text)}
+
+
+def warning(text: str) -> str:
+    """An error or problem, escaped, for any Markdown output."""
+    return f"{WARNING} {escape_markdown(text)}"
 
 
 # ------------------------------------------------------------------ verdicts
 
 
 def verdict_badge(verdict: Verdict) -> str:
-    return VERDICT_BADGES.get(verdict.verdict, "❔ **" + escape_markdown(verdict.verdict) + "**")
+    return VERDICT_BADGES.get(verdict.verdict, "⊘ **" + escape_markdown(verdict.verdict) + "**")
 
 
 def verdict_markdown(verdict: Verdict) -> tuple[str, str, str]:
@@ -380,7 +398,11 @@ def _status(sources: Sequence[Source], url: str | None) -> tuple[str, str]:
         return ("no URL", "") if not url else ("not fetched", "")
     labels = sorted({STATUS_LABELS.get(s.status, s.status) for s in sources})
     details = [s.reason for s in sources if s.reason]
-    details += [f"{s.chunk_count} passages indexed" for s in sources if s.chunk_count]
+    details += [
+        f"{s.chunk_count} passage{'s' if s.chunk_count != 1 else ''} indexed"
+        for s in sources
+        if s.chunk_count
+    ]
     return " / ".join(labels), "; ".join(dict.fromkeys(details))
 
 
@@ -397,9 +419,9 @@ def footnote_choices(footnotes: Iterable[Footnote]) -> list[tuple[str, int]]:
 def hits_section(title: str, hits: Sequence[Hit], empty: str) -> str:
     """A titled list of passages (escaped), used by the footnote lookup."""
     if not hits:
-        return f"### {title}\n\n_{empty}_"
+        return f"#### {title}\n\n_{empty}_"
     body = "\n\n---\n\n".join(hit_markdown(h, number=i) for i, h in enumerate(hits, 1))
-    return f"### {title}\n\n{body}"
+    return f"#### {title}\n\n{body}"
 
 
 def documents_choices(documents: Iterable[Document]) -> list[tuple[str, str]]:
@@ -426,9 +448,14 @@ def index_status(
     briefs = [d for d in documents if d.kind == "brief"]
     names = ", ".join(escape_markdown(" ".join((d.title or d.id).split())) for d in briefs)
     indexed = sum(1 for s in sources if s.document_id)
+    fetched = (
+        f"{indexed} of {len(sources)} cited sources indexed"
+        if sources
+        else "cited sources not fetched"
+    )
     return (
         f"_Index: {names or 'no brief'} — {len(footnotes)} footnotes, {len(references)} "
-        f"references, {indexed} of {len(sources)} cited sources indexed, {chunk_count} passages._"
+        f"references, {fetched}, {chunk_count} passages._"
     )
 
 
@@ -446,3 +473,45 @@ def reference_markdown(row: CitationRow, citing_footnotes: Sequence[int]) -> str
     else:
         lines += ["", "_No footnote of the brief points to this entry._"]
     return "\n".join(lines)
+
+
+def lookup_markdown(lookup: CitationLookup) -> str:
+    """A footnote in full: copyable citation, cited pages and source, the passages citing it,
+    and what the source says on the cited page(s)."""
+    lines = [f"### Footnote {superscript(lookup.number)}", "", code_block(lookup.citation)]
+    facts: list[str] = []
+    if lookup.pages:
+        facts.append("cites p. " + escape_markdown(", ".join(lookup.pages)))
+    first_page = lookup.pages[0] if lookup.pages else None
+    link = page_url(lookup.url, first_page, pdf=is_pdf(lookup.url))
+    if link is not None:
+        label = f"cited source, p. {first_page}" if "#page=" in link else "cited source"
+        facts.append(f"[{escape_markdown(label)}]({link})")
+    if lookup.source_title:
+        facts.append("source: " + escape_markdown(lookup.source_title))
+    if lookup.source_status:
+        facts.append("status: **" + escape_markdown(lookup.source_status) + "**")
+    if facts:
+        lines += ["", " · ".join(facts)]
+    if lookup.reference:
+        number = f" {lookup.reference_index}" if lookup.reference_index is not None else ""
+        lines += ["", f"Reference list entry{number}:", "", code_block(lookup.reference)]
+    lines += [
+        "",
+        hits_section(
+            f"Passages of the brief that cite it ({len(lookup.brief_passages)})",
+            lookup.brief_passages,
+            "No passage of the brief carries this marker.",
+        ),
+    ]
+    where_cited = f" on p. {escape_markdown(', '.join(lookup.pages))}" if lookup.pages else ""
+    lines += [
+        "",
+        hits_section(
+            f"What the source says{where_cited}",
+            lookup.source_passages,
+            "The cited source is not indexed (see its status), so there is nothing to show.",
+        ),
+    ]
+    return "\n".join(lines)
+

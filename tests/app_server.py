@@ -193,6 +193,19 @@ def build_brief_index(index_dir: Path, embedder: Any) -> Path:
     return index_dir
 
 
+_SHARED: dict[str, tuple[Path, Any]] = {}
+
+
+def real_brief_index(tmp_root: Path) -> tuple[Path, Any]:
+    """(index of the shipped brief, real embedder), built once per test session."""
+    if "brief" not in _SHARED:
+        from index.embedder import load_embedder
+
+        embedder = load_embedder(None)
+        _SHARED["brief"] = (build_brief_index(tmp_root / "index", embedder), embedder)
+    return _SHARED["brief"]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 import app
 from assistant import render
 from assistant.assistant import Assistant
-from assistant.records import Answer, Citation, Hit, Verdict
+from assistant.records import Answer, Citation, CitationLookup, Hit, Verdict
 from ingest.records import Chunk, Document, Marker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,7 +204,7 @@ def test_answer_messages_direct_answer_then_one_message_per_passage() -> None:
                     notice="query truncated to 2,000 characters")
     messages = render.answer_messages(answer)
     assert [m["role"] for m in messages] == ["assistant"] * 3
-    assert messages[0]["content"].startswith("ℹ️ _query truncated")
+    assert messages[0]["content"].startswith("ℹ _query truncated")
     assert "**Answer:** Alpha is first." in messages[0]["content"]
     assert "from passage [1]" in messages[0]["content"]
     assert messages[1]["content"].startswith("**[1] Brief**")
@@ -216,8 +216,8 @@ def test_answer_messages_direct_answer_then_one_message_per_passage() -> None:
 
 @pytest.mark.parametrize(
     ("label", "badge"),
-    [("supported", "✅ **Supported**"), ("contradicted", "❌ **Contradicted**"),
-     ("not_found", "❔ **Not found**")],
+    [("supported", "✔ **Supported**"), ("contradicted", "✘ **Contradicted**"),
+     ("not_found", "⊘ **Not found**")],
 )
 def test_verdict_badges(label: Any, badge: str) -> None:
     verdict = Verdict(claim="c", verdict=label, reason="because <b>", evidence=())
@@ -225,6 +225,23 @@ def test_verdict_badges(label: Any, badge: str) -> None:
     assert got_badge == badge
     assert reason == "because &lt;b&gt;"
     assert "No passage" in evidence
+
+
+def test_lookup_markdown_shows_citation_source_and_both_sides() -> None:
+    lookup = CitationLookup(
+        number=5, text="UNODC. *Global Report*. p. 42", citation="⁵ UNODC. *Global Report*. p. 42",
+        url=REPORT_URL, pages=("42",), reference="UNODC. Global Report <2024>.",
+        reference_index=13, brief_passages=(make_hit("Children are 38%.", rank=1),),
+        source_passages=(), source_title="Global <Report>", source_status="offline: no network",
+    )
+    md = render.lookup_markdown(lookup)
+    assert md.startswith("### Footnote ⁵\n\n```text\n⁵ UNODC. *Global Report*. p. 42\n```")
+    assert f"[cited source, p. 42]({REPORT_URL}#page=42)" in md
+    assert "source: Global &lt;Report&gt;" in md and "status: **offline: no network**" in md
+    assert "Reference list entry 13:\n\n```text\nUNODC. Global Report <2024>.\n```" in md
+    assert "#### Passages of the brief that cite it (1)" in md and "Children are 38%." in md
+    assert "#### What the source says on p. 42\n\n_The cited source is not indexed" in md
+    assert not {"script", "img"} & set(rendered(md).tags)
 
 
 def test_citation_rows_give_every_footnote_and_reference_a_status() -> None:
@@ -317,7 +334,7 @@ def test_scope_filter(handlers: app.Handlers, scope: str, documents: set[str]) -
 
 def test_unknown_scope_is_reported_in_the_chat(handlers: app.Handlers) -> None:
     chat, turns, box = handlers.respond("children", [], [], "doc:nope", 5)
-    assert chat[-1]["content"].startswith("⚠️")
+    assert chat[-1]["content"].startswith("⚠")
     assert "nope" in chat[-1]["content"]
     assert turns == [] and box == "children"  # the question stays in the box to retry
 
@@ -327,10 +344,12 @@ def test_hostile_passage_is_escaped(handlers: app.Handlers) -> None:
     passages = [m["content"] for m in chat[2:]]
     hostile = next(p for p in passages if "counselling" in p and "Rescue shelters" in p)
     assert "<script" not in hostile and "<img" not in hostile
-    assert "](javascript" not in hostile
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile
+    assert "\\[link\\](javascript:alert(1))" in hostile  # brackets escaped: no link
     out = rendered(hostile)
-    assert not {"script", "img", "a"} & set(out.tags)
+    assert not {"script", "img"} & set(out.tags)
+    hrefs = [value for name, value in out.attrs if name == "href"]
+    assert hrefs and all((h or "").startswith("https://") for h in hrefs)
 
 
 def test_on_load_fills_filter_table_and_footnote_picker(handlers: app.Handlers) -> None:
@@ -347,7 +366,7 @@ def test_on_load_fills_filter_table_and_footnote_picker(handlers: app.Handlers) 
 def test_on_load_reports_a_missing_index(tmp_path: Path) -> None:
     handlers = app.Handlers(app.AssistantProvider(tmp_path / "nothing-here"))
     *_, status = handlers.on_load()
-    assert status.startswith("⚠️") and "brief-qa ingest" in status
+    assert status.startswith("⚠") and "brief-qa ingest" in status
 
 
 def test_reference_row_lists_the_footnotes_citing_it(handlers: app.Handlers) -> None:
@@ -380,14 +399,18 @@ def test_check_true_and_false_claims(handlers: app.Handlers) -> None:
     badge, reason, evidence = handlers.check(
         "In 2022, children accounted for 38% of detected victims of trafficking."
     )
-    assert badge == "✅ **Supported**", reason
+    assert badge["value"] == "✔ **Supported**", reason
+    assert badge["elem_classes"] == ["verdict", "verdict-supported"]
     assert "38%" in evidence and "²" in evidence
     badge, reason, evidence = handlers.check(
         "In 2022, children accounted for 75% of detected victims of trafficking."
     )
-    assert badge == "❌ **Contradicted**", reason
+    assert badge["value"] == "✘ **Contradicted**", reason
+    assert badge["elem_classes"] == ["verdict", "verdict-contradicted"]
     assert "38%" in evidence
-    assert handlers.check("  ")[0] == ""
+    assert handlers.check("  ")[0]["value"] == ""
+    badge, reason, _ = handlers.check("x" * 5000)  # too long: a QueryError, shown
+    assert badge["elem_classes"] == ["verdict", "verdict-error"] and "1,000" in reason
 
 
 def test_footnote_lookup_shows_citing_passages_and_source_page(handlers: app.Handlers) -> None:
@@ -396,7 +419,7 @@ def test_footnote_lookup_shows_citing_passages_and_source_page(handlers: app.Han
     assert "In 2022, children accounted for 38%" in markdown  # a brief passage citing it
     assert "38 per cent" in markdown  # the source's text on the cited page 42
     assert f"{REPORT_URL}#page=42" in markdown
-    assert handlers.lookup_footnote(99).startswith("⚠️")
+    assert handlers.lookup_footnote(99).startswith("⚠")
     picked, shown = handlers.show_row(1)
     assert picked["value"] == 2 and shown == markdown
 

@@ -1,0 +1,145 @@
+"""The app's named API endpoints (`/ask`, `/check`, `/cite`) through `gradio_client`.
+
+The app runs in this process on a free loopback port: on the synthetic index with
+`FakeEmbedder` (fast), and on the shipped brief with the real packaged model (`model`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from app_server import FOOTNOTES, REPORT_URL, build_synthetic_index, real_brief_index, serve
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+
+
+def connect(url: str) -> Client:
+    # analytics off: the client would otherwise report usage to a remote server.
+    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    from conftest import FakeEmbedder
+
+    index_dir = build_synthetic_index(tmp_path_factory.mktemp("client") / "index",
+                                      FakeEmbedder())
+    with serve(index_dir, FakeEmbedder()) as url:
+        yield connect(url)
+
+
+def assert_json(data: Any) -> None:
+    assert isinstance(data, dict)
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+
+
+def test_only_the_three_named_endpoints_are_public(client: Client) -> None:
+    info = client.view_api(print_info=False, return_format="dict")
+    assert isinstance(info, dict)
+    assert set(info["named_endpoints"]) == {"/ask", "/check", "/cite"}
+    assert info["unnamed_endpoints"] == {}
+    params = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
+    assert params == ["query", "k", "mode", "only", "history"]
+
+
+def test_ask(client: Client) -> None:
+    answer = client.predict(
+        query="What share of detected victims were children in 2022?", k=3, api_name="/ask"
+    )
+    assert_json(answer)
+    assert len(answer["hits"]) == 3
+    top = answer["hits"][0]
+    assert top["text"].startswith("In 2022, children accounted for 38%")
+    assert top["citations"] == [
+        {"number": 2, "text": FOOTNOTES[1].text, "url": REPORT_URL, "page": "42"}
+    ]
+    assert top["document"]["kind"] == "brief" and top["pages"] == "2"
+
+
+def test_ask_with_filter_mode_and_history(client: Client) -> None:
+    answer = client.predict(
+        query="And girls?", k=5, mode="bm25", only="brief",
+        history=["What share of detected victims were children in 2022?"], api_name="/ask",
+    )
+    assert_json(answer)
+    assert answer["hits"]
+    assert {h["document"]["id"] for h in answer["hits"]} == {"brief"}
+
+
+def test_ask_errors_come_back_as_messages(client: Client) -> None:
+    with pytest.raises(AppError, match="unknown document 'nope'"):
+        client.predict(query="children", only="nope", api_name="/ask")
+    with pytest.raises(AppError, match="unknown mode"):
+        client.predict(query="children", mode="magic", api_name="/ask")
+
+
+def test_check(client: Client) -> None:
+    supported = client.predict(
+        claim="In 2022, children accounted for 38% of detected victims of trafficking.",
+        api_name="/check",
+    )
+    assert_json(supported)
+    assert supported["verdict"] == "supported", supported["reason"]
+    assert supported["evidence"][0]["citations"][0]["number"] == 2
+    contradicted = client.predict(
+        claim="In 2022, children accounted for 75% of detected victims of trafficking.",
+        api_name="/check",
+    )
+    assert contradicted["verdict"] == "contradicted", contradicted["reason"]
+
+
+def test_cite(client: Client) -> None:
+    lookup = client.predict(number=2, api_name="/cite")
+    assert_json(lookup)
+    assert lookup["number"] == 2 and lookup["text"] == FOOTNOTES[1].text
+    assert lookup["pages"] == ["42"]
+    assert any("38%" in h["text"] for h in lookup["brief_passages"])
+    assert any("38 per cent" in h["text"] for h in lookup["source_passages"])
+    with pytest.raises(AppError):
+        client.predict(number=99, api_name="/cite")
+
+
+# ------------------------------------------------------------------ the real model
+
+
+@pytest.fixture(scope="module")
+def brief_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    index_dir, embedder = real_brief_index(tmp_path_factory.mktemp("brief"))
+    with serve(Path(index_dir), embedder) as url:
+        yield connect(url)
+
+
+@pytest.mark.model
+def test_real_model_end_to_end_on_the_shipped_brief(brief_client: Client) -> None:
+    answer = brief_client.predict(
+        query="What share of detected trafficking victims were children in 2022?",
+        api_name="/ask",
+    )
+    assert_json(answer)
+    cited = [h for h in answer["hits"] if "38%" in h["text"]]
+    assert cited, [h["text"][:80] for h in answer["hits"]]
+    numbers = {c["number"] for c in cited[0]["citations"]}
+    assert 5 in numbers
+    assert answer["direct_answer"] is None or isinstance(answer["direct_answer"], str)
+
+    verdict = brief_client.predict(
+        claim="Children account for 38% of detected trafficking victims.", api_name="/check"
+    )
+    assert verdict["verdict"] == "supported", verdict["reason"]
+    wrong = brief_client.predict(
+        claim="Children account for 75% of detected trafficking victims.", api_name="/check"
+    )
+    assert wrong["verdict"] == "contradicted", wrong["reason"]
+
+    lookup = brief_client.predict(number=5, api_name="/cite")
+    assert lookup["number"] == 5 and "Global Report on Trafficking in Persons 2024" in (
+        lookup["text"]
+    )
+    assert lookup["pages"] == ["42"]
+    assert any("38%" in h["text"] for h in lookup["brief_passages"])
