@@ -7,13 +7,19 @@ Kept small on purpose: retrieval lives in `index.store.SearchIndex`, citations i
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.citations import citations_for
-from assistant.records import Answer, Hit
+from assistant.records import Answer, CitationLookup, Hit, Verdict
 from index.embedder import Embedder
 from index.store import SearchIndex
+from ingest.records import Chunk
+
+if TYPE_CHECKING:
+    from assistant.answering import AnswerEngine
 
 # Longer questions are cut here: nobody types more, the model reads only ~256 tokens anyway,
 # and a pasted 100 KB document would otherwise cost seconds of tokenizing for nothing.
@@ -44,6 +50,18 @@ class Assistant:
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
+        self._engine: AnswerEngine | None = None
+        self._engine_lock = threading.Lock()
+
+    @property
+    def engine(self) -> AnswerEngine:
+        """Highlights, direct answers, trail, lookups, claim checks (`assistant.answering`)."""
+        with self._engine_lock:
+            if self._engine is None:
+                from assistant.answering import AnswerEngine
+
+                self._engine = AnswerEngine(self.index, self.hit)
+            return self._engine
 
     @classmethod
     def open(
@@ -61,33 +79,60 @@ class Assistant:
         mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
         only: str | None = None,
         fusion: Literal["rrf", "convex"] = "rrf",
+        history: Sequence[str] = (),
     ) -> Answer:
         """The `k` best passages for `query`, each with its citations.
 
         `only` limits the search to "brief", "sources" or one document id (`QueryError` lists
         the valid ones). An empty question gives no hits and `notice="empty question"`.
+        `history`: the user's earlier questions (oldest first); an elliptical follow-up ("and
+        for boys?") is read against them. "footnote 5", "[5]" and "source of the 60% figure"
+        are answered by the citation lookup.
         """
         allowed = self.index.select(only)  # validates `only` even for an empty question
         text, notice = clean_query(query)
         if not text or k <= 0:
             return Answer(query=query, hits=(), notice=notice)
-        ranked = self.index.search(text, k, mode=mode, fusion=fusion, allowed=allowed)
-        if not ranked and mode == "bm25" and not self.index.sparse.query_tokens(text):
+        engine = self.engine
+        resolved = engine.resolve(text, history)
+        if resolved != text:
+            notice = f"read as: {resolved}" if notice is None else f"{notice}; read as: {resolved}"
+        routed = engine.lookup_answer(query, resolved, k)
+        if routed is not None:
+            return routed
+        ranked = self.index.search(resolved, k, mode=mode, fusion=fusion, allowed=allowed)
+        if not ranked and mode == "bm25" and not self.index.sparse.query_tokens(resolved):
             notice = notice or "no searchable words for BM25 (only stopwords or unknown words)"
-        return Answer(query=query, hits=self.hits(ranked), notice=notice)
+        return engine.enrich(Answer(query=query, hits=self.hits(ranked), notice=notice), resolved)
+
+    def check(self, claim: str, k: int = 5) -> Verdict:
+        """Is `claim` supported, contradicted or not found? Evidence: the `k` best passages.
+
+        Raises `QueryError` for an empty claim, one over 1,000 characters, or one made only
+        of figures (see `assistant.claims`).
+        """
+        return self.engine.check(claim, k=k, candidates=max(15, 3 * k))
+
+    def cite(self, number: int) -> CitationLookup:
+        """Footnote `number`: text, reference, URL, page, citing passages, source passages.
+
+        Raises `QueryError` naming the valid range when the brief has no such footnote.
+        """
+        return self.engine.cite(number)
 
     def hits(self, ranked: list[tuple[int, float]]) -> tuple[Hit, ...]:
         """`Hit` records (with citations) for `(row, score)` pairs from `SearchIndex.search`."""
-        out = []
-        for rank, (row, score) in enumerate(ranked, start=1):
-            chunk = self.index.chunks[row]
-            out.append(
-                Hit(
-                    rank=rank,
-                    score=score,
-                    chunk=chunk,
-                    document=self.index.document(chunk.document_id),
-                    citations=citations_for(chunk, self.index),
-                )
-            )
-        return tuple(out)
+        return tuple(
+            self.hit(self.index.chunks[row], score, rank)
+            for rank, (row, score) in enumerate(ranked, start=1)
+        )
+
+    def hit(self, chunk: Chunk, score: float, rank: int) -> Hit:
+        """A `Hit` for one chunk, with its citations from provenance."""
+        return Hit(
+            rank=rank,
+            score=score,
+            chunk=chunk,
+            document=self.index.document(chunk.document_id),
+            citations=citations_for(chunk, self.index),
+        )

@@ -127,11 +127,11 @@ _WORDNUM = (
 )
 _SCALE = r"(?:\s+(?:" + "|".join(_SCALES) + r"))?"
 _PERCENT = r"(?:\s*%|\s*per\s?cent\b|\s+percent\b|\s+pct\b|\s+percentage points?\b)"
-_CURRENCY_BEFORE = r"(?:US\$|\$|€|£|USD\s?|EUR\s?|GBP\s?)"
+_CURRENCY_BEFORE = r"(?:US\$|\$|€|£|USD|EUR|GBP)"
 _CURRENCY_AFTER = r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b)"
 
 _NUMBER = re.compile(
-    rf"(?P<cur>{_CURRENCY_BEFORE})?"
+    rf"(?:(?P<cur>{_CURRENCY_BEFORE})\s?)?"
     rf"(?P<num>(?<![\w.,/])(?:{_DIGITS})(?![\w/])|\b(?:a|one|{_WORDNUM})\s+(?:{'|'.join(_SCALES)})\b"
     rf"|\b{_WORDNUM}\b)"
     rf"(?P<scale>{_SCALE})"

@@ -1,0 +1,275 @@
+"""Direct answers, highlights and the citation trail, from retrieved passages only.
+
+- Highlights: for every hit, the sentence(s) that best match the question (char spans into the
+  chunk text), scored by `SentenceScorer` (dense similarity + word coverage).
+- Direct answer: the single best sentence across the hits, printed as the brief prints it, with
+  its footnote markers as superscripts. Questions (the brief's "guiding questions") and
+  fragments are never answers; a best sentence below `MIN_DIRECT_SCORE` gives no direct answer.
+- Citation trail: for a brief passage whose sentence cites footnote N, the best passage of the
+  source N cites, on the page N cites (when that source is indexed): claim ↔ source quote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from assistant.lookup import (
+    CorpusView,
+    FigureFinder,
+    FigureQuery,
+    FootnoteQuery,
+    copyable_citation,
+    lookup_footnote,
+    parse_lookup,
+    source_chunks,
+)
+from assistant.records import Answer, CitationLookup, Hit, Verdict
+from assistant.sentences import (
+    Lexicon,
+    ScoredSentence,
+    SentenceScorer,
+    pick_highlights,
+    sentence_footnotes,
+    sentence_with_markers,
+)
+from index.embedder import Embedder
+from ingest.records import Chunk, Document, Footnote, Reference
+
+# Below this (0.6·cosine + 0.4·coverage) the best sentence is too weak to be shown as "the
+# answer"; the passages are still listed. Calibrated on the gold questions with MiniLM.
+MIN_DIRECT_SCORE = 0.42
+MIN_ANSWER_WORDS = 4
+
+MakeHit = Callable[[Chunk, float, int], Hit]
+
+
+class SearchIndexLike(CorpusView, Protocol):
+    """The parts of `index.store.SearchIndex` the engine uses."""
+
+    footnotes: tuple[Footnote, ...]
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    def document(self, document_id: str) -> Document: ...
+
+    def reference(self, index: int) -> Reference | None: ...
+
+    def search(self, query: str, k: int = 5) -> list[tuple[int, float]]: ...
+
+
+@dataclass(frozen=True)
+class Annotated:
+    hits: tuple[Hit, ...]
+    direct_answer: str | None
+    direct_answer_hit: int | None  # rank of the hit it came from
+    best: dict[int, ScoredSentence]  # hit rank → its best sentence
+
+
+def _answerable(sentence: ScoredSentence) -> bool:
+    text = sentence.text.rstrip()
+    return not text.endswith("?") and len(text.split()) >= MIN_ANSWER_WORDS
+
+
+def annotate(
+    query: str,
+    hits: Sequence[Hit],
+    scorer: SentenceScorer,
+    query_vector: np.ndarray | None = None,
+    min_direct_score: float = MIN_DIRECT_SCORE,
+) -> Annotated:
+    """Highlight every hit and choose the direct answer (the best sentence of all hits)."""
+    if not hits:
+        return Annotated((), None, None, {})
+    scored = scorer.score(query, [h.chunk for h in hits], query_vector)
+    out: list[Hit] = []
+    best: dict[int, ScoredSentence] = {}
+    answer: tuple[float, Hit, ScoredSentence] | None = None
+    for hit, sentences in zip(hits, scored, strict=True):
+        out.append(dataclasses.replace(hit, highlights=pick_highlights(sentences)))
+        if sentences:
+            best[hit.rank] = max(sentences, key=lambda s: s.score)
+        for sentence in sentences:
+            if not _answerable(sentence):
+                continue
+            # A tiny rank prior breaks near-ties in favour of the retriever's order.
+            value = sentence.score - 0.005 * (hit.rank - 1)
+            if answer is None or value > answer[0]:
+                answer = (value, hit, sentence)
+    if answer is None or answer[2].score < min_direct_score:
+        return Annotated(tuple(out), None, None, best)
+    _, hit, sentence = answer
+    return Annotated(tuple(out), sentence_with_markers(hit.chunk, sentence.span), hit.rank, best)
+
+
+# ------------------------------------------------------------------ citation trail
+
+
+def trail_footnotes(hit: Hit, sentence: ScoredSentence | None) -> tuple[int, ...]:
+    """Footnotes backing the hit's best sentence: its own markers, else the paragraph's next
+    marker (the brief cites once at the end of a paragraph), else every footnote of the chunk."""
+    chunk = hit.chunk
+    if sentence is not None:
+        own = sentence_footnotes(chunk, sentence.span)
+        if own:
+            return own
+        after = [m for m in sorted(chunk.markers, key=lambda m: m.offset)
+                 if m.offset >= sentence.span[1]]
+        if after:
+            return (after[0].number,)
+    return tuple(dict.fromkeys(chunk.footnotes))
+
+
+def citation_trail(
+    hits: Sequence[Hit],
+    best: dict[int, ScoredSentence],
+    index: CorpusView,
+    scorer: SentenceScorer,
+    make_hit: MakeHit,
+    per_hit: int = 2,
+) -> dict[int, tuple[Hit, ...]]:
+    """Brief hit rank → the best passage(s) on the page each of its footnotes cites."""
+    trail: dict[int, tuple[Hit, ...]] = {}
+    for hit in hits:
+        if hit.document.kind != "brief" or not hit.chunk.footnotes:
+            continue
+        sentence = best.get(hit.rank)
+        claim = sentence.text if sentence is not None else hit.chunk.text
+        found: list[Hit] = []
+        for number in trail_footnotes(hit, sentence):
+            candidates, _ = source_chunks(index, number)
+            quote = best_passage(claim, candidates, scorer, make_hit)
+            if quote is not None:
+                found.append(quote)
+            if len(found) >= per_hit:
+                break
+        if found:
+            trail[hit.rank] = tuple(found)
+    return trail
+
+
+def best_passage(
+    claim: str, candidates: Sequence[Chunk], scorer: SentenceScorer, make_hit: MakeHit
+) -> Hit | None:
+    """The candidate chunk whose best sentence matches `claim` most, that sentence highlighted."""
+    if not candidates:
+        return None
+    scored = scorer.score(claim, candidates)
+    top: tuple[float, Chunk, ScoredSentence] | None = None
+    for chunk, sentences in zip(candidates, scored, strict=True):
+        for sentence in sentences:
+            if top is None or sentence.score > top[0]:
+                top = (sentence.score, chunk, sentence)
+    if top is None:
+        return None
+    score, chunk, sentence = top
+    return dataclasses.replace(make_hit(chunk, score, 1), highlights=(sentence.span,))
+
+
+# ------------------------------------------------------------------ the engine
+
+
+class AnswerEngine:
+    """Everything `Assistant` adds on top of retrieval, built lazily from its index.
+
+    One per `Assistant`: it owns the sentence-vector cache, the corpus lexicon (IDF, vocabulary)
+    and the per-chunk figure cache, so repeated questions and claims cost only a query embedding.
+    """
+
+    def __init__(self, index: SearchIndexLike, make_hit: MakeHit) -> None:
+        self.index = index
+        self.make_hit = make_hit
+        self.lexicon = Lexicon(c.text for c in index.chunks)
+        self.scorer = SentenceScorer(lambda texts: index.embedder.embed(texts), self.lexicon)
+        self.figures = FigureFinder(index.chunks, index.document)
+
+    # ---- ask
+
+    def resolve(self, query: str, history: Sequence[str]) -> str:
+        from assistant.followup import resolve
+
+        return resolve(query, history)
+
+    def enrich(self, answer: Answer, query: str, query_vector: np.ndarray | None = None) -> Answer:
+        """Highlights, direct answer and citation trail for retrieved hits."""
+        annotated = annotate(query, answer.hits, self.scorer, query_vector)
+        trail = citation_trail(annotated.hits, annotated.best, self.index, self.scorer,
+                               self.make_hit)
+        return dataclasses.replace(
+            answer,
+            hits=annotated.hits,
+            direct_answer=annotated.direct_answer,
+            direct_answer_hit=annotated.direct_answer_hit,
+            trail=trail,
+        )
+
+    def lookup_answer(self, query: str, text: str, k: int) -> Answer | None:
+        """An `Answer` for "footnote 5" / "source of the 60% figure" queries, else None."""
+        parsed = parse_lookup(text)
+        if isinstance(parsed, FootnoteQuery):
+            lookup = self.cite(parsed.number)
+            hits = lookup.brief_passages[:k]
+            trail = {hits[0].rank: lookup.source_passages} if hits and lookup.source_passages \
+                else {}
+            return Answer(query=query, hits=hits, direct_answer=lookup.citation,
+                          direct_answer_hit=hits[0].rank if hits else None, trail=trail,
+                          notice=f"footnote {parsed.number}")
+        if isinstance(parsed, FigureQuery):
+            return self._figure_answer(query, parsed, k)
+        return None
+
+    def _figure_answer(self, query: str, parsed: FigureQuery, k: int) -> Answer | None:
+        passages = self.figures.find(parsed, limit=k)
+        if not passages:
+            return None  # no passage states it: an ordinary search does better than nothing
+        hits: list[Hit] = []
+        trail: dict[int, tuple[Hit, ...]] = {}
+        for rank, passage in enumerate(passages, start=1):
+            hit = dataclasses.replace(
+                self.make_hit(passage.chunk, passage.score, rank), highlights=(passage.sentence,)
+            )
+            hits.append(hit)
+            if passage.footnote is not None:
+                candidates, _ = source_chunks(self.index, passage.footnote)
+                sentence = passage.chunk.text[passage.sentence[0] : passage.sentence[1]]
+                quote = best_passage(sentence, candidates, self.scorer, self.make_hit)
+                if quote is not None:
+                    trail[rank] = (quote,)
+        first = passages[0]
+        note = self.index.footnote(first.footnote) if first.footnote is not None else None
+        if note is not None:
+            reference = self.index.reference(note.reference) if note.reference else None
+            direct = copyable_citation(note, reference)
+        else:
+            direct = sentence_with_markers(first.chunk, first.sentence)
+        figure = parsed.quantity.text
+        backed = f"; backed by footnote {first.footnote}" if first.footnote is not None else ""
+        return Answer(
+            query=query,
+            hits=tuple(hits),
+            direct_answer=direct,
+            direct_answer_hit=1,
+            trail=trail,
+            notice=f"{figure}: stated in {len(passages)} passage(s){backed}",
+        )
+
+    # ---- check / cite
+
+    def check(self, claim: str, k: int, candidates: int) -> Verdict:
+        from assistant.claims import check_claim, parse_claim
+
+        parts = parse_claim(claim)  # raises QueryError for unusable input before any search
+        ranked = self.index.search(parts.text, max(candidates, k))
+        hits = tuple(
+            self.make_hit(self.index.chunks[row], score, rank)
+            for rank, (row, score) in enumerate(ranked, start=1)
+        )
+        return check_claim(parts.text, hits, self.scorer, k=k)
+
+    def cite(self, number: int) -> CitationLookup:
+        return lookup_footnote(number, self.index, self.make_hit, self.scorer)

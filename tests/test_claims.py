@@ -1,0 +1,238 @@
+"""Claim checks (`assistant.claims`): verdict logic on synthetic passages, then the real brief."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.claims import MAX_CLAIM_CHARS, check_claim, parse_claim
+from assistant.records import Hit
+from assistant.sentences import Lexicon, SentenceScorer
+from ingest.errors import QueryError
+from ingest.records import Chunk, Document
+
+BRIEF = Document(id="brief", title="Brief", kind="brief", origin="brief.pdf", sha256="",
+                 page_count=3)
+SOURCE = Document(id="src", title="Annual Report", kind="source", origin="https://example.org",
+                  sha256="", page_count=9)
+
+# Invented facts, so that no test leans on the shipped brief's wording.
+PASSAGES = (
+    "In 2019, adults accounted for 70% of recorded workers in the fishing fleets. "
+    "Specifically, women represented 12% of total workers, being mostly employed in "
+    "processing, while men represented 58% of total workers, being primarily employed at sea.",
+    "The Harbour Convention was signed in 1987 by nine coastal states to regulate night "
+    "fishing. It sets common standards for safety inspections.",
+    "An audit of 212 vessels including information on 3,405 crew members found that "
+    "inspections rarely detect unsafe equipment.",
+    "Northern ports still register more foreign than local vessels.",
+    "No port is exempt from the duty to inspect vessels.",
+    "Inspectors are not adequately trained in most coastal states.",
+)
+
+
+def hits_for(texts: Sequence[str], document: Document = BRIEF) -> tuple[Hit, ...]:
+    return tuple(
+        Hit(rank=i, score=1.0, document=document,
+            chunk=Chunk(id=f"{document.id}-{i}", document_id=document.id, text=text,
+                        page_start=str(i), page_end=str(i)))
+        for i, text in enumerate(texts, start=1)
+    )
+
+
+@pytest.fixture
+def scorer(fake_embedder: Any) -> SentenceScorer:
+    lexicon = Lexicon(PASSAGES)
+    return SentenceScorer(fake_embedder.embed, lexicon)
+
+
+def check(claim: str, scorer: SentenceScorer, texts: Sequence[str] = PASSAGES) -> Any:
+    return check_claim(claim, hits_for(texts), scorer)
+
+
+# ------------------------------------------------------------------ figures
+
+
+def test_matching_figure_supports(scorer: SentenceScorer) -> None:
+    verdict = check("In 2019 adults accounted for 70% of recorded workers in the fishing fleets",
+                    scorer)
+    assert verdict.verdict == "supported", verdict.reason
+    assert "70%" in verdict.reason
+    assert verdict.evidence[0].chunk.text == PASSAGES[0]
+    (start, end), = verdict.evidence[0].highlights
+    assert "70%" in PASSAGES[0][start:end]
+
+
+def test_figure_for_same_group_differs_contradicts_with_the_sources_figure(
+    scorer: SentenceScorer,
+) -> None:
+    verdict = check("men represented 12% of total workers", scorer)
+    assert verdict.verdict == "contradicted"
+    assert "gives 58% for men, not 12%" in verdict.reason
+    assert "12% is the figure for women" in verdict.reason
+
+
+def test_figure_of_another_group_is_not_evidence(scorer: SentenceScorer) -> None:
+    verdict = check("women represented 58% of total workers", scorer)
+    assert verdict.verdict == "contradicted"
+    assert "gives 12% for women, not 58%" in verdict.reason
+
+
+def test_wrong_year_contradicts(scorer: SentenceScorer) -> None:
+    verdict = check("The Harbour Convention was signed in 1995", scorer)
+    assert verdict.verdict == "contradicted"
+    assert "1987" in verdict.reason and "1995" in verdict.reason
+
+
+def test_hedged_and_spelled_figures(scorer: SentenceScorer) -> None:
+    assert check("adults were about 70 per cent of recorded workers in fishing fleets",
+                 scorer).verdict == "supported"
+    assert check("the audit covered some 200 vessels", scorer).verdict == "supported"
+    assert check("the audit covered 3405 crew members", scorer).verdict == "supported"
+
+
+def test_count_with_other_noun_is_not_compared(scorer: SentenceScorer) -> None:
+    verdict = check("The audit of 212 vessels covered 5,000 crew members", scorer)
+    assert verdict.verdict == "contradicted"
+    assert "3,405" in verdict.reason and "5,000" in verdict.reason
+
+
+def test_figure_nobody_gives_is_not_found(scorer: SentenceScorer) -> None:
+    verdict = check("The fleet spends 40 million euros a year on inspections", scorer)
+    assert verdict.verdict == "not_found"
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_swapped_comparison_contradicts(scorer: SentenceScorer) -> None:
+    verdict = check("Northern ports register more local than foreign vessels", scorer)
+    assert verdict.verdict == "contradicted"
+    assert "opposite comparison" in verdict.reason
+    assert check("Northern ports register more foreign than local vessels",
+                 scorer).verdict == "supported"
+
+
+def test_statement_made_of_another_group_contradicts(scorer: SentenceScorer) -> None:
+    verdict = check("Women are primarily employed at sea", scorer)
+    assert verdict.verdict == "contradicted"
+    assert "says this of men, not women" in verdict.reason
+    # (support needs the real model's similarity; here it only must not contradict)
+    assert check("Men are primarily employed at sea", scorer).verdict != "contradicted"
+
+
+def test_negation_mismatch_contradicts(scorer: SentenceScorer) -> None:
+    assert check("Some ports are exempt from the duty to inspect vessels",
+                 scorer).verdict == "contradicted"
+    assert check("Inspectors are adequately trained in most coastal states",
+                 scorer).verdict == "contradicted"
+    assert check("No port is exempt from the duty to inspect vessels",
+                 scorer).verdict == "supported"
+
+
+def test_unrelated_claim_is_not_found_and_names_unknown_words(scorer: SentenceScorer) -> None:
+    verdict = check("Antarctic penguin colonies are shrinking", scorer)
+    assert verdict.verdict == "not_found"
+    assert "never mention" in verdict.reason and "penguin" in verdict.reason
+
+
+def test_no_candidates_is_not_found(scorer: SentenceScorer) -> None:
+    verdict = check_claim("anything at all", (), scorer)
+    assert verdict.verdict == "not_found" and verdict.evidence == ()
+
+
+def test_evidence_is_capped_and_reranked(scorer: SentenceScorer) -> None:
+    verdict = check_claim("The Harbour Convention was signed in 1987", hits_for(PASSAGES),
+                          scorer, k=2)
+    assert len(verdict.evidence) == 2
+    assert [h.rank for h in verdict.evidence] == [1, 2]
+    assert verdict.evidence[0].chunk.text == PASSAGES[1]
+
+
+def test_source_evidence_is_named_by_title(fake_embedder: Any) -> None:
+    texts = ("The Harbour Convention was signed in 1987 by nine coastal states.",)
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(texts))
+    verdict = check_claim("The Harbour Convention was signed in 1990", hits_for(texts, SOURCE),
+                          scorer)
+    assert verdict.verdict == "contradicted"
+    assert verdict.reason.startswith("Annual Report gives 1987, not 1990")
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize("claim", ["", "   \n ", "38%", "1,453 — 2022!", "…"])
+def test_unusable_claims_raise_query_error(claim: str, scorer: SentenceScorer) -> None:
+    with pytest.raises(QueryError):
+        check(claim, scorer)
+
+
+def test_huge_claim_is_refused_quickly(scorer: SentenceScorer) -> None:
+    started = time.perf_counter()
+    with pytest.raises(QueryError, match="too long"):
+        parse_claim("word " * 20_000)
+    assert time.perf_counter() - started < 0.5
+    assert MAX_CLAIM_CHARS == 1_000
+
+
+def test_parse_claim_parts() -> None:
+    parts = parse_claim("In 2019, Women at the UNODC were not 12% of Northern crews")
+    assert [q.text for q in parts.quantities] == ["2019", "12%"]
+    assert "unodc" in parts.key_stems and "northern" in parts.key_stems
+    assert "women" not in parts.key_stems and parts.groups == {"women"}
+    assert parts.negated
+
+
+# ------------------------------------------------------------------ the real brief
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from app_server import real_brief_index
+
+    from assistant.assistant import Assistant
+
+    index_dir, embedder = real_brief_index(Path(tmp_path_factory.mktemp("brief")))
+    return Assistant.open(index_dir, embedder=embedder)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("claim", "expected", "mentions"),
+    [
+        ("children are 45% of victims", "contradicted", "38%"),
+        ("children accounted for 38% of detected victims in 2022", "supported", "38%"),
+        ("girls were 16% of victims", "contradicted", "22% for girls"),
+        ("boys are 22% of victims", "contradicted", "16% for boys"),
+        ("the Palermo Protocol was adopted in 1995", "contradicted", "2000"),
+        ("Antarctic penguin populations are declining", "not_found", "penguin"),
+        ("about a third of detected victims in 2022 were children", "supported", "38%"),
+        ("Europe and North America detect more child victims than adult victims",
+         "contradicted", "opposite"),
+        ("Girls are primarily trafficked for forced labor", "contradicted", "boys"),
+        ("No country is exempt from the effects of child trafficking", "supported", ""),
+        ("The African Union adopted a convention on child trafficking in 2015", "not_found", ""),
+    ],
+)
+def test_verdicts_on_the_shipped_brief(brief: Any, claim: str, expected: str,
+                                       mentions: str) -> None:
+    verdict = brief.check(claim)
+    assert verdict.verdict == expected, verdict.reason
+    assert mentions in verdict.reason
+    assert verdict.evidence and all(h.document.kind == "brief" for h in verdict.evidence)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_check_is_fast_once_warm(brief: Any) -> None:
+    brief.check("girls represented 22% of victims")  # warm: model, lexicon, sentence vectors
+    started = time.perf_counter()
+    for claim in ("girls represented 23% of victims", "children are 38% of victims"):
+        brief.check(claim)
+    per_claim = (time.perf_counter() - started) / 2
+    assert per_claim < 1.0, f"{per_claim:.2f} s per claim"

@@ -1,0 +1,143 @@
+"""Figure extraction and comparison (`assistant.numbers`): pure, no model."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assistant.numbers import Quantity, extract, group_of, groups_disjoint
+
+
+def one(text: str) -> Quantity:
+    found = extract(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("38%", "percent", 38),
+        ("38 per cent", "percent", 38),
+        ("38 percent", "percent", 38),
+        ("38.5%", "percent", 38.5),
+        ("one third", "percent", 100 / 3),
+        ("a third of them", "percent", 100 / 3),
+        ("two thirds", "percent", 200 / 3),
+        ("half of the victims", "percent", 50),
+        ("three quarters", "percent", 75),
+        ("1,453 victims", "count", 1453),
+        ("1453 victims", "count", 1453),
+        ("twenty-five girls", "count", 25),
+        ("2.5 million children", "count", 2.5e6),
+        ("in 2022", "year", 2022),
+        ("adopted on 15/11/2000", "year", 2000),
+        ("€40 million", "money", 40e6),
+        ("500 million euros", "money", 500e6),
+        ("US$ 3 billion", "money", 3e9),
+    ],
+)
+def test_kinds_and_values(text: str, kind: str, value: float) -> None:
+    q = one(text)
+    assert q.kind == kind
+    assert q.value == pytest.approx(value)
+
+
+def test_same_figure_in_digits_and_words_agrees() -> None:
+    assert one("38%").agrees_with(one("38 per cent"))
+    assert one("1,453 cases").agrees_with(one("1453 cases"))
+    assert not one("38%").agrees_with(one("45%"))
+    assert not one("38%").agrees_with(one("38 cases")), "a share is not a count"
+
+
+def test_rounding_tolerance_follows_written_precision() -> None:
+    assert one("38%").agrees_with(one("38.4%"))
+    assert not one("38.0%").agrees_with(one("38.4%"))
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "agree"),
+    [
+        ("about 60%", "60% approximately", True),
+        ("around 57%", "60% approximately", True),
+        ("about 45%", "38%", False),
+        ("over 60%", "about 60%", True),
+        ("more than 70%", "60%", False),
+        ("less than half", "38%", True),
+        ("at least 40%", "38%", False),
+        ("up to 40%", "38%", True),
+        ("nearly 40%", "38%", True),
+        ("about a third", "38%", True),
+        ("a quarter", "38%", False),
+        ("between 30 and 40%", "38%", True),
+        ("between 20 and 30%", "38%", False),
+        ("30–40%", "38%", True),
+        ("millions of children", "2.5 million children", True),
+        ("thousands of children", "2.5 million children", False),
+    ],
+)
+def test_hedges_and_ranges(claim: str, evidence: str, agree: bool) -> None:
+    assert one(claim).agrees_with(one(evidence)) is agree
+
+
+def test_open_intervals() -> None:
+    over = one("over 60%")
+    assert over.low > 60 and math.isinf(over.high)
+    under = one("less than 10%")
+    assert math.isinf(under.low) and under.high < 10
+
+
+def test_range_text_and_bounds() -> None:
+    q = one("between 20 and 30%")
+    assert q.kind == "percent" and q.hedge == "range"
+    assert q.low <= 20 and q.high >= 30 and q.text == "between 20 and 30%"
+    years = one("from 2019 to 2022")
+    assert years.kind == "year" and (years.low, years.high) == (2019, 2022)
+
+
+def test_two_numbers_joined_by_and_are_not_a_range() -> None:
+    found = extract("girls 22% and boys 16%")
+    assert [q.value for q in found] == [22, 16]
+
+
+def test_locators_urls_and_pronoun_one_are_not_figures() -> None:
+    assert extract("see p. 42, Figure 1 and footnote 5") == ()
+    assert extract("In: <https://example.org/2024/July/report-38.html>") == ()
+    assert extract("one of the most serious forms") == ()
+
+
+def test_year_versus_count() -> None:
+    assert one("it was created in 2000 by the UN").kind == "year"
+    assert one("2000 victims were identified").kind == "count"
+    assert one("the 2024 report").kind == "year"
+    assert one("1,999 victims").kind == "count"
+
+
+def test_group_is_read_from_the_figures_own_clause() -> None:
+    found = extract(
+        "Specifically, girls represented 22% of total victims, while boys represented 16%."
+    )
+    assert [(q.value, q.group) for q in found] == [(22, "girls"), (16, "boys")]
+    found = extract("Female victims (32%) act more often than male victims (25%).")
+    assert [(q.value, q.group) for q in found] == [(32, "female"), (25, "male")]
+    assert one("22% of victims were boys").group == "boys"
+    assert extract("The rate was 5% in 2010")[0].group is None
+
+
+def test_counted_noun() -> None:
+    found = extract("an analysis of 407 court cases including information on 1453 victims")
+    assert [q.noun for q in found] == [("court", "case"), ("victim",)]
+
+
+def test_group_vocabulary() -> None:
+    assert group_of("Girls") == "girls" and group_of("minor") == "children"
+    assert group_of("trafficking") is None
+    assert groups_disjoint("girls", "boys") and groups_disjoint("children", "adults")
+    assert groups_disjoint("women", "girls")
+    assert not groups_disjoint("girls", "female") and not groups_disjoint("children", "boys")
+
+
+def test_same_figure_ignores_hedges() -> None:
+    assert one("60%").same_figure(one("60% approximately"))
+    assert not one("60%").same_figure(one("61%"))
