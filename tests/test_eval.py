@@ -401,3 +401,15 @@ def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
             _parser().parse_args(["eval", str(GOLD), *bad])
         assert info.value.code == 2
     assert "unknown mode(s) semantic" in capsys.readouterr().err
+
+
+def test_brief_qa_main_turns_gold_errors_into_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.cli import main
+
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text('{"id": "a", "kind": "question", "query": "q"}\n', encoding="utf-8")
+    assert main(["eval", str(bad), "--index", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"error: {bad}:1: a question needs at least one gold snippet"
