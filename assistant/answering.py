@@ -28,6 +28,7 @@ from assistant.lookup import (
     parse_lookup,
     source_chunks,
 )
+from assistant.numbers import group_of
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from assistant.sentences import (
     Lexicon,
@@ -36,6 +37,7 @@ from assistant.sentences import (
     pick_highlights,
     sentence_footnotes,
     sentence_with_markers,
+    words,
 )
 from index.embedder import Embedder
 from ingest.records import Chunk, Document, Footnote, Reference
@@ -76,6 +78,16 @@ def _answerable(sentence: ScoredSentence) -> bool:
     return not text.endswith("?") and len(text.split()) >= MIN_ANSWER_WORDS
 
 
+GROUP_BONUS = 0.1
+
+
+def _group_bonus(groups: set[str], sentence: ScoredSentence) -> float:
+    if not groups:
+        return 0.0
+    found = {g for w, _, _ in words(sentence.text) if (g := group_of(w)) is not None}
+    return GROUP_BONUS * len(groups & found) / len(groups)
+
+
 def annotate(
     query: str,
     hits: Sequence[Hit],
@@ -87,6 +99,7 @@ def annotate(
     if not hits:
         return Annotated((), None, None, {})
     scored = scorer.score(query, [h.chunk for h in hits], query_vector)
+    groups = {g for w, _, _ in words(query) if (g := group_of(w)) is not None}
     out: list[Hit] = []
     best: dict[int, ScoredSentence] = {}
     answer: tuple[float, Hit, ScoredSentence] | None = None
@@ -97,8 +110,9 @@ def annotate(
         for sentence in sentences:
             if not _answerable(sentence):
                 continue
-            # A tiny rank prior breaks near-ties in favour of the retriever's order.
-            value = sentence.score - 0.005 * (hit.rank - 1)
+            # A tiny rank prior breaks near-ties in favour of the retriever's order; asking
+            # about a group ("girls") makes sentences about that group the better answers.
+            value = sentence.score - 0.005 * (hit.rank - 1) + _group_bonus(groups, sentence)
             if answer is None or value > answer[0]:
                 answer = (value, hit, sentence)
     if answer is None or answer[2].score < min_direct_score:

@@ -1,0 +1,124 @@
+"""Highlights, the direct answer with superscripts, and the citation trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from index_helpers import make_corpus
+
+from assistant.answering import annotate
+from assistant.records import Hit
+from assistant.sentences import SentenceScorer, sentence_with_markers
+from ingest.records import Chunk, Document, Marker
+
+DOC = Document(id="b", title="Brief", kind="brief", origin="b.pdf", sha256="", page_count=2)
+TEXT = ("The harbour is busy. In 2019, nets caught 70% of the fish near the coast. "
+        "What should delegates do?")
+
+
+def chunk(text: str = TEXT, cid: str = "b-1", markers: tuple[Marker, ...] = ()) -> Chunk:
+    return Chunk(id=cid, document_id="b", text=text, markers=markers,
+                 footnotes=tuple(m.number for m in markers))
+
+
+def hit(c: Chunk, rank: int = 1) -> Hit:
+    return Hit(rank=rank, score=1.0, chunk=c, document=DOC)
+
+
+def test_sentence_with_markers_puts_superscripts_back() -> None:
+    text = "Nets caught 70% of the fish. Boats stay home."
+    c = chunk(text, markers=(Marker(offset=28, number=3), Marker(offset=len(text), number=4)))
+    assert sentence_with_markers(c, (0, 28)) == "Nets caught 70% of the fish.³"
+    assert sentence_with_markers(c, (29, len(text))) == "Boats stay home.⁴"
+
+
+def test_highlight_and_direct_answer(fake_embedder: Any) -> None:
+    text = "The harbour is busy. In 2019, nets caught 70% of the fish near the coast. Gulls fly."
+    c = chunk(text, markers=(Marker(offset=text.index(" Gulls"), number=3),))
+    scorer = SentenceScorer(fake_embedder.embed)
+    result = annotate("what share of the fish did nets catch near the coast?", [hit(c)], scorer)
+    (span,) = result.hits[0].highlights
+    assert text[span[0] : span[1]] == "In 2019, nets caught 70% of the fish near the coast."
+    assert result.direct_answer == "In 2019, nets caught 70% of the fish near the coast.³"
+    assert result.direct_answer_hit == 1
+
+
+def test_questions_and_weak_matches_are_not_direct_answers(fake_embedder: Any) -> None:
+    scorer = SentenceScorer(fake_embedder.embed)
+    questions = chunk("What should delegates do about the fish near the coast?")
+    assert annotate("fish near the coast", [hit(questions)], scorer).direct_answer is None
+    unrelated = annotate("volcanic eruptions in Iceland", [hit(chunk())], scorer)
+    assert unrelated.direct_answer is None
+    assert unrelated.hits[0].highlights  # passages are still highlighted
+
+
+def test_sentence_vectors_are_cached_per_chunk(fake_embedder: Any) -> None:
+    calls: list[int] = []
+
+    def embed(texts: Any) -> Any:
+        calls.append(len(texts))
+        return fake_embedder.embed(texts)
+
+    scorer = SentenceScorer(embed)
+    annotate("fish", [hit(chunk())], scorer)
+    annotate("coast", [hit(chunk())], scorer)
+    # first call: 1 query + 3 sentences; second: the query only
+    assert calls == [1, 3, 1]
+
+
+def test_empty_hits(fake_embedder: Any) -> None:
+    result = annotate("anything", [], SentenceScorer(fake_embedder.embed))
+    assert result.hits == () and result.direct_answer is None
+
+
+# ------------------------------------------------------------------ through the Assistant
+
+
+@pytest.fixture
+def assistant(tmp_path: Path, fake_embedder: Any) -> Any:
+    from assistant.assistant import Assistant
+    from index.store import write_index
+
+    write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
+    return Assistant.open(tmp_path / "index", embedder=fake_embedder)
+
+
+def test_ask_attaches_highlights_direct_answer_and_trail(assistant: Any) -> None:
+    answer = assistant.ask("what share of detected victims were children in 2022?", k=3,
+                           only="brief")
+    top = answer.hits[0]
+    assert top.chunk.id == "brief-002" and top.highlights
+    assert answer.direct_answer is not None
+    assert answer.direct_answer.startswith("In 2022 children accounted for 38%")
+    assert answer.direct_answer.endswith("⁵")
+    (quote,) = answer.trail[top.rank]
+    assert quote.document.kind == "source" and quote.chunk.page_start == "42"
+    assert quote.highlights and any(c.number == 5 for c in quote.citations)
+    assert answer.to_dict()["trail"][str(top.rank)][0]["pages"] == "42"
+
+
+def test_no_trail_without_an_indexed_source(assistant: Any) -> None:
+    answer = assistant.ask("Palermo Protocol minimum standards", k=1, only="brief")
+    assert answer.hits[0].chunk.footnotes == (2,)
+    assert answer.trail == {}
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_direct_answer_on_the_shipped_brief(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from app_server import real_brief_index
+
+    from assistant.assistant import Assistant
+
+    index_dir, embedder = real_brief_index(Path(tmp_path_factory.mktemp("brief")))
+    brief = Assistant.open(index_dir, embedder=embedder)
+    answer = brief.ask("What proportion of trafficking victims were children in 2022?")
+    assert answer.direct_answer == (
+        "In 2022, children accounted for 38% of recorded victims of trafficking detected "
+        "globally."
+    )
+    girls = brief.ask("What share of all detected victims were girls?")
+    assert girls.direct_answer is not None and "22%" in girls.direct_answer
+    assert girls.direct_answer.endswith("⁵")
