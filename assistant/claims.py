@@ -444,7 +444,7 @@ def check_claim(
     th = thresholds
     if not hits:
         return Verdict(parts.text, "not_found", "the index has no passage to compare it with")
-    query_vector = scorer.embed([parts.text])[0]
+    query_vector = scorer.embed_query(parts.text)
     sentences = _gather(parts, hits, scorer, query_vector)
     lexicon = scorer.lexicon
 

@@ -245,9 +245,24 @@ class SentenceScorer:
         self._cache: OrderedDict[str, ChunkSentences] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query vector; the last few are remembered (ask → trail → check reuse them)."""
+        with self._lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+        vector = np.asarray(self._embed([text])[0], dtype=np.float32)
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > 256:
+                self._queries.popitem(last=False)
+        return vector
 
     def sentences(self, chunks: Sequence[Chunk]) -> list[ChunkSentences]:
         """Sentences of each chunk, embedding in one batch only those not cached yet."""
@@ -291,7 +306,7 @@ class SentenceScorer:
         """Every sentence of every chunk, scored against `query` (same order as the chunks)."""
         if not chunks:
             return []
-        qvec = query_vector if query_vector is not None else self._embed([query])[0]
+        qvec = query_vector if query_vector is not None else self.embed_query(query)
         qstems = content_stems(query)
         out: list[list[ScoredSentence]] = []
         for chunk, entry in zip(chunks, self.sentences(chunks), strict=True):
