@@ -25,9 +25,10 @@ import argparse
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import gradio as gr
 
@@ -36,7 +37,10 @@ from ingest.errors import BriefQAError, QueryError
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
+    from assistant.records import Answer, CitationLookup, Verdict
     from index.embedder import Embedder
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent
 DEFAULT_CORPUS = REPO / "corpus"
@@ -45,9 +49,14 @@ DEFAULT_PORT = 7860
 
 # The model is CPU-bound: more simultaneous queries than cores only adds contention, so a few
 # run at once and the rest wait in Gradio's queue (bounded, so overload is refused, not hoarded).
-CONCURRENCY_LIMIT = max(2, min(4, os.cpu_count() or 2))
+CONCURRENCY_LIMIT = int(
+    os.environ.get("BRIEF_QA_CONCURRENCY", str(max(2, min(4, os.cpu_count() or 2))))
+)
 MAX_QUEUE = 256
 MAX_K = 10
+# Delegates ask the same (example) questions over and over; an answer depends only on the
+# question, its filters, history and the index, so recent answers are kept (0 turns it off).
+ANSWER_CACHE_SIZE = int(os.environ.get("BRIEF_QA_ANSWER_CACHE", "1024"))
 
 EXAMPLES = [
     "What share of detected trafficking victims were children in 2022?",
@@ -87,6 +96,40 @@ def launch_options() -> dict[str, Any]:
 # ------------------------------------------------------------------ the shared assistant
 
 
+class LRUCache:
+    """A small thread-safe least-recently-used cache of immutable results."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        if self.size <= 0:
+            return compute()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return self._items[key]
+            self.misses += 1
+        # Computed outside the lock: a slow question must not block cached ones. Two threads
+        # may compute the same key at once; both get the same (deterministic) result.
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 class AssistantProvider:
     """Opens the index and loads the model once per process, on first use, thread-safely.
 
@@ -107,6 +150,7 @@ class AssistantProvider:
         self._lock = threading.Lock()
         self._assistant: Assistant | None = None
         self._model_ready = False
+        self.cache = LRUCache(ANSWER_CACHE_SIZE)
 
     def configure(self, index_dir: str | Path | None, embedder: Embedder | None = None) -> None:
         """Point at another index (before first use, or to reload after a rebuild)."""
@@ -115,6 +159,7 @@ class AssistantProvider:
             self._embedder = embedder
             self._assistant = None
             self._model_ready = False
+            self.cache.clear()
 
     @property
     def index_dir(self) -> Path:
@@ -145,6 +190,32 @@ class AssistantProvider:
                     _ = assistant.index.embedder
                     self._model_ready = True
         return assistant
+
+    def ask(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        mode: str = "hybrid",
+        only: str | None = None,
+        history: Sequence[str] = (),
+    ) -> Answer:
+        """`Assistant.ask`, remembered for repeated questions."""
+        key = ("ask", query, k, mode, only, tuple(history))
+        return self.cache.get_or_compute(
+            key,
+            lambda: self.ready().ask(
+                query, k, mode=mode, only=only, history=tuple(history)  # type: ignore[arg-type]
+            ),
+        )
+
+    def check(self, claim: str) -> Verdict:
+        """`Assistant.check`, remembered for repeated claims."""
+        return self.cache.get_or_compute(("check", claim), lambda: self.ready().check(claim))
+
+    def cite(self, number: int) -> CitationLookup:
+        """`Assistant.cite`, remembered (there are only so many footnotes)."""
+        return self.cache.get_or_compute(("cite", number), lambda: self.ready().cite(number))
 
     def warm_up(self) -> threading.Thread:
         """Load index and model in the background so the first question is fast."""
@@ -222,7 +293,7 @@ class Handlers:
             return chat, turns, ""
         chat.append({"role": "user", "content": render.escape_markdown(text)})
         try:
-            answer = self.provider.ready().ask(
+            answer = self.provider.ask(
                 text, _clamp_k(k), only=scope_to_only(scope), history=tuple(turns)
             )
         except BriefQAError as exc:
@@ -243,7 +314,7 @@ class Handlers:
             hint = "_Paste a claim to check it against the brief and its sources._"
             return _badge("", "verdict-none"), hint, ""
         try:
-            verdict = self.provider.ready().check(claim)
+            verdict = self.provider.check(claim)
         except BriefQAError as exc:
             badge = _badge(render.warning("Cannot check this claim"), "verdict-error")
             return badge, render.escape_markdown(str(exc)), ""
@@ -279,7 +350,7 @@ class Handlers:
         if number is None:
             return ""
         try:
-            lookup = self.provider.ready().cite(int(number))
+            lookup = self.provider.cite(int(number))
         except BriefQAError as exc:
             return render.warning(str(exc))
         return render.lookup_markdown(lookup)
@@ -318,9 +389,8 @@ class Handlers:
         if mode not in ("hybrid", "dense", "bm25"):
             raise gr.Error(str(QueryError(f"unknown mode {mode!r}; use hybrid, dense or bm25")))
         try:
-            answer = self.provider.ready().ask(
-                query, _clamp_k(k), mode=mode, only=only or None,  # type: ignore[arg-type]
-                history=tuple(history or ()),
+            answer = self.provider.ask(
+                query, _clamp_k(k), mode=mode, only=only or None, history=tuple(history or ())
             )
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
@@ -329,14 +399,14 @@ class Handlers:
     def api_check(self, claim: str) -> dict[str, Any]:
         """Check `claim` against the brief and its sources (`Verdict.to_dict`)."""
         try:
-            return self.provider.ready().check(claim).to_dict()
+            return self.provider.check(claim).to_dict()
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
 
     def api_cite(self, number: int) -> dict[str, Any]:
         """Footnote `number`: its text, status, citing passages, source passages."""
         try:
-            return self.provider.ready().cite(int(number)).to_dict()
+            return self.provider.cite(int(number)).to_dict()
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
 

@@ -180,7 +180,9 @@ def where(hit: Hit) -> str:
     """"Brief title · Section › Sub · p. 3", escaped."""
     parts = [escape_markdown(short_title(hit.document.title or hit.document.id))]
     if hit.chunk.section:
-        parts.append(escape_markdown(hit.chunk.section_path))
+        # Headings are printed with a trailing colon ("Current issue:"); not in a breadcrumb.
+        path = " › ".join(part.rstrip(" :") for part in hit.chunk.section)
+        parts.append(escape_markdown(path))
     if hit.chunk.pages:
         parts.append("p. " + escape_markdown(hit.chunk.pages))
     return " · ".join(parts)

@@ -222,10 +222,14 @@ def test_screenshots_of_each_tab_on_the_shipped_brief(
     with serve(index_dir, embedder) as url, open_session(browser, url) as session:
         page = session.page
         ask(page, "What share of detected trafficking victims were children in 2022?")
-        reply = page.locator("#chat [data-testid=bot]").filter(has_text="38%").first
-        expect(reply).to_be_visible()
-        reply.locator("summary").first.click()
-        page.locator("#chat [data-testid=bot]").first.scroll_into_view_if_needed()
+        passages = page.locator("#chat [data-testid=bot]").filter(has=page.locator("summary"))
+        expect(passages.filter(has_text="38%").first).to_be_visible()
+        passages.first.locator("summary").first.click()  # open the first passage's footnotes
+        expect(passages.first.locator("code").first).to_be_visible()
+        # Scroll the chat back so the question and the top of the reply are in the picture.
+        page.locator("#chat [data-testid=user]").last.evaluate(
+            "el => el.scrollIntoView({block: 'start'})"
+        )
         page.screenshot(path=str(SCREENSHOTS / "ask.png"), full_page=True)
 
         check_claim(page, "Children account for 38% of detected trafficking victims.")

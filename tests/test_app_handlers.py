@@ -198,6 +198,21 @@ def test_hit_markdown_quotes_passage_citations_and_source_link() -> None:
     assert "script" not in out.tags and "i" not in out.tags and "b" not in out.tags
 
 
+def test_where_shortens_long_titles_and_drops_heading_colons() -> None:
+    long_title = (
+        "United Nations Children's Fund (UNICEF) — Topic B. Efforts to ensure the protection"
+    )
+    doc = Document(id="d", title=long_title, kind="brief", origin="d.pdf", sha256="0",
+                   page_count=1)
+    chunk = Chunk(id="c", document_id="d", text="x", section=("Current issue:", "Data:"),
+                  page_start="2", page_end="3")
+    hit = Hit(rank=1, score=1.0, chunk=chunk, document=doc)
+    assert render.where(hit) == (
+        "United Nations Children's Fund (UNICEF) — Topic B. Efforts… · Current issue › Data "
+        "· p. 2–3"
+    )
+
+
 def test_answer_messages_direct_answer_then_one_message_per_passage() -> None:
     hits = (make_hit("Alpha is first.", rank=1), make_hit("Beta is second.", rank=2))
     answer = Answer(query="q", hits=hits, direct_answer="Alpha is first.", direct_answer_hit=1,
@@ -486,3 +501,38 @@ def test_main_refuses_a_corrupt_index(tmp_path: Path, capsys: pytest.CaptureFixt
     finally:
         app.PROVIDER.configure(None)
     assert "error:" in capsys.readouterr().err
+
+
+def test_lru_cache_evicts_the_least_recently_used() -> None:
+    cache = app.LRUCache(2)
+    calls: list[str] = []
+
+    def compute(key: str) -> str:
+        calls.append(key)
+        return key.upper()
+
+    assert cache.get_or_compute("a", lambda: compute("a")) == "A"
+    assert cache.get_or_compute("b", lambda: compute("b")) == "B"
+    assert cache.get_or_compute("a", lambda: compute("a")) == "A"  # hit; "b" is now oldest
+    assert cache.get_or_compute("c", lambda: compute("c")) == "C"  # evicts "b"
+    assert cache.get_or_compute("b", lambda: compute("b")) == "B"
+    assert calls == ["a", "b", "c", "b"] and (cache.hits, cache.misses) == (1, 4)
+    with pytest.raises(ValueError):  # failures are not remembered
+        cache.get_or_compute("d", lambda: int("x"))
+    assert cache.get_or_compute("d", lambda: "D") == "D"
+    off = app.LRUCache(0)
+    assert [off.get_or_compute("a", lambda: compute("z")) for _ in range(2)] == ["Z", "Z"]
+    assert calls[-2:] == ["z", "z"]
+
+
+def test_repeated_questions_are_answered_from_the_cache(handlers: app.Handlers) -> None:
+    cache = handlers.provider.cache
+    first = handlers.api_ask("What is the Palermo Protocol?", 3)
+    again = handlers.api_ask("What is the Palermo Protocol?", 3)
+    assert first == again and cache.hits == 1
+    handlers.api_ask("What is the Palermo Protocol?", 3, history=["earlier question"])
+    handlers.api_ask("What is the Palermo Protocol?", 3, only="brief")
+    assert cache.hits == 1  # other history or filter: another answer
+    handlers.provider.configure(handlers.provider.index_dir, handlers.provider._embedder)
+    handlers.api_ask("What is the Palermo Protocol?", 3)
+    assert cache.hits == 1  # reconfiguring (e.g. after a rebuild) forgets old answers

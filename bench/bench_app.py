@@ -1,0 +1,303 @@
+"""App benchmark: start-up time, resident memory, and a loopback load run of the `ask` endpoint.
+
+1. Start-up: wall time from launching `python app.py --index DIR` to the first HTTP 200 on `/`
+   (index already built; the model loads in the background), then the first answer (which
+   waits for the model if it is not loaded yet).
+2. Memory: resident set (RSS) of the app process after a few single-client questions, and its
+   high-water mark (VmHWM) after the load run.
+3. Load: N concurrent clients (default 50) each asking questions back to back for D seconds
+   (default 60) through Gradio's REST API (`POST /gradio_api/call/ask`, then read the event
+   stream), on 127.0.0.1. Reports request count, throughput, p50/p95/max latency, errors.
+   Bounded: every client stops at the deadline, every request times out after 30 s.
+
+Questions are the gold set's (tests/data/gold.jsonl), shuffled per client. Each measurement is
+made twice (`--cache both`): with the app's answer cache off, so every question is computed
+(the worst case), and on (the default: repeated questions are answered from memory). The load
+average before and after is printed: other work on the machine skews the figures.
+Prints markdown for docs/benchmarks.md; asserts nothing.
+
+    python bench/bench_app.py [--index DIR] [--clients 50] [--duration 60] [--cache both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from common import REPO, machine, p50_p95, percentile, table  # isort: skip
+
+GOLD = REPO / "tests" / "data" / "gold.jsonl"
+TARGET_START_S = 10.0
+TARGET_RSS_MB = 800.0
+TARGET_P95_S = 1.0
+REQUEST_TIMEOUT_S = 30.0
+
+
+def questions() -> list[str]:
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+    return [r["query"] for r in rows if r.get("kind") == "question"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_index(index_dir: Path) -> None:
+    """Build the shipped brief's index (no source fetching) unless one is there already."""
+    if (index_dir / "manifest.json").exists():
+        return
+    print(f"building the index at {index_dir} …", file=sys.stderr)
+    subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(REPO / "corpus"),
+         "--index", str(index_dir), "--no-fetch", "--quiet"],
+        cwd=REPO, check=True,
+    )
+
+
+def ask_sync(client: httpx.Client, base: str, query: str) -> float:
+    """One question through the REST API; seconds until the answer arrived."""
+    started = time.perf_counter()
+    event = client.post(f"{base}gradio_api/call/ask",
+                        json={"data": [query, 5, "hybrid", None, []]})
+    event.raise_for_status()
+    event_id = event.json()["event_id"]
+    with client.stream("GET", f"{base}gradio_api/call/ask/{event_id}") as stream:
+        outcome = _read_outcome(stream.iter_lines())
+    if outcome != "complete":
+        raise RuntimeError(f"ask ended with {outcome!r}")
+    return time.perf_counter() - started
+
+
+def _read_outcome(lines: Any) -> str:
+    for line in lines:
+        if line.startswith("event:"):
+            kind = line.split(":", 1)[1].strip()
+            if kind in ("complete", "error"):
+                return kind
+    return "no result"
+
+
+async def ask_async(client: httpx.AsyncClient, base: str, query: str) -> str:
+    event = await client.post(f"{base}gradio_api/call/ask",
+                              json={"data": [query, 5, "hybrid", None, []]})
+    if event.status_code != 200:
+        return f"HTTP {event.status_code}"
+    event_id = event.json()["event_id"]
+    async with client.stream("GET", f"{base}gradio_api/call/ask/{event_id}") as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+                if kind in ("complete", "error"):
+                    return kind
+    return "no result"
+
+
+async def load_run(base: str, clients: int, duration: float, seed: int) -> dict[str, Any]:
+    pool = questions()
+    deadline = time.perf_counter() + duration
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_S)
+
+    async def client_loop(number: int) -> None:
+        rng = random.Random(seed + number)
+        async with httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False) as client:
+            while time.perf_counter() < deadline:
+                query = rng.choice(pool)
+                started = time.perf_counter()
+                try:
+                    outcome = await asyncio.wait_for(
+                        ask_async(client, base, query), REQUEST_TIMEOUT_S
+                    )
+                except (httpx.HTTPError, TimeoutError) as exc:
+                    outcome = type(exc).__name__
+                if outcome == "complete":
+                    latencies.append(time.perf_counter() - started)
+                else:
+                    errors[outcome] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop(i) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    p50, p95 = p50_p95(latencies) if latencies else (float("nan"), float("nan"))
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "answered": len(latencies),
+        "errors": dict(errors),
+        "per_second": round(len(latencies) / elapsed, 1),
+        "p50_s": round(p50, 3),
+        "p95_s": round(p95, 3),
+        "p99_s": round(percentile(latencies, 99), 3) if latencies else None,
+        "max_s": round(max(latencies), 3) if latencies else None,
+    }
+
+
+def rss_mb(process: psutil.Process) -> float:
+    """RSS of the app and any children it started."""
+    total = process.memory_info().rss
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += child.memory_info().rss
+    return total / 2**20
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def serve_and_measure(
+    index_dir: Path, workdir: Path, args: argparse.Namespace, cache_size: int
+) -> dict[str, Any]:
+    """Launch `python app.py`, time its start, ask, measure memory, run the load; stop it."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
+               HF_HUB_DISABLE_TELEMETRY="1", TRANSFORMERS_OFFLINE="1",
+               BRIEF_QA_ANSWER_CACHE=str(cache_size))
+    if args.concurrency:
+        env["BRIEF_QA_CONCURRENCY"] = str(args.concurrency)
+    results: dict[str, Any] = {"answer_cache": cache_size, "load_average_before": _loadavg()}
+    with open(workdir / f"app-{cache_size}.log", "w+b") as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "app.py"), "--index", str(index_dir), "--port", str(port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+                _wait_for_200(client, base, proc, log, started)
+                results["start_to_http_200_s"] = round(time.perf_counter() - started, 2)
+                first = ask_sync(client, base, "What share of trafficking victims are children?")
+                results["first_answer_s"] = round(first, 2)
+                results["start_to_first_answer_s"] = round(time.perf_counter() - started, 2)
+                single = [ask_sync(client, base, q) for q in questions()[:20]]
+                results["single_client_p50_s"] = round(p50_p95(single)[0], 3)
+                results["single_client_p95_s"] = round(p50_p95(single)[1], 3)
+            process = psutil.Process(proc.pid)
+            results["rss_after_queries_mb"] = round(rss_mb(process), 1)
+            if args.clients > 0 and args.duration > 0:
+                results["load"] = asyncio.run(
+                    load_run(base, args.clients, args.duration, args.seed)
+                )
+                results["rss_after_load_mb"] = round(rss_mb(process), 1)
+            results["peak_rss_mb"] = peak_rss_mb(proc.pid)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    results["load_average_after"] = _loadavg()
+    return results
+
+
+def _loadavg() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _wait_for_200(
+    client: httpx.Client, base: str, proc: subprocess.Popen[bytes], log: Any, started: float
+) -> None:
+    while True:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise SystemExit(f"app.py exited with {proc.returncode}:\n"
+                             + log.read().decode(errors="replace")[-3000:])
+        if time.perf_counter() - started > 120:
+            raise SystemExit("app.py did not answer HTTP 200 within 120 s")
+        try:
+            if client.get(base).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+
+
+def report(run: dict[str, Any]) -> str:
+    cache = "on" if run["answer_cache"] else "off"
+    rows: list[list[Any]] = [
+        ["`python app.py` → first HTTP 200", f"{run['start_to_http_200_s']} s",
+         f"≤ {TARGET_START_S:.0f} s"],
+        ["→ first answer (model loaded)", f"{run['start_to_first_answer_s']} s", ""],
+        ["single client, p50 / p95", f"{run['single_client_p50_s']} / "
+         f"{run['single_client_p95_s']} s", ""],
+        ["RSS after 21 questions", f"{run['rss_after_queries_mb']} MB",
+         f"≤ {TARGET_RSS_MB:.0f} MB"],
+    ]
+    load = run.get("load")
+    if load:
+        errors = sum(load["errors"].values())
+        peak = run.get("peak_rss_mb")
+        rows += [
+            [f"load: {load['clients']} clients × {load['seconds']} s",
+             f"{load['answered']} answers, {load['per_second']}/s", ""],
+            ["load: p50 / p95 / max", f"{load['p50_s']} / {load['p95_s']} / {load['max_s']} s",
+             f"p95 ≤ {TARGET_P95_S:.0f} s"],
+            ["load: errors", f"{errors} {load['errors']}" if errors else "0", "0"],
+            ["RSS after load / peak (VmHWM)",
+             f"{run['rss_after_load_mb']} / {peak:.0f} MB" if peak else "?", ""],
+        ]
+    rows.append(["load average before → after", f"{run['load_average_before']} → "
+                 f"{run['load_average_after']}", ""])
+    return f"Answer cache {cache}:\n\n" + table(["measure", "result", "target"], rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index to serve (default: build the shipped brief's in a temp dir)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="load run seconds")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="BRIEF_QA_CONCURRENCY for the app (default: the app's own)")
+    parser.add_argument(
+        "--cache", choices=["off", "on", "both"], default="both",
+        help="run with the app's answer cache off (every question computed), on, or both",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
+        index_dir = args.index or Path(tmp) / "index"
+        ensure_index(index_dir)
+        sizes = {"off": [0], "on": [1024], "both": [0, 1024]}[args.cache]
+        runs = [serve_and_measure(index_dir, Path(tmp), args, size) for size in sizes]
+    results = {"machine": machine(), "runs": runs}
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nMachine: {results['machine']}\n")
+    print("\n\n".join(report(run) for run in runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
