@@ -1,6 +1,6 @@
 """The brief-qa web app: ask the brief, check a claim, browse footnotes and sources.
 
-    python app.py [--index DIR] [--host 127.0.0.1] [--port 7860]
+    python app.py [--index DIR] [--host 127.0.0.1] [--port 7860] [--offline | --no-fetch]
 
 Building `demo` loads nothing: the index is opened, and the embedding model loaded, once per
 process on first use and shared by every session (`AssistantProvider`). `python app.py`
@@ -520,15 +520,21 @@ demo = build_demo(PROVIDER)
 # ------------------------------------------------------------------ command line
 
 
-def ensure_index(index_dir: Path, corpus: Path = DEFAULT_CORPUS) -> int:
-    """Ingest `corpus` into `index_dir` unless an index is already there; CLI exit status."""
+def ensure_index(
+    index_dir: Path, corpus: Path = DEFAULT_CORPUS, fetch_options: Sequence[str] = ()
+) -> int:
+    """Ingest `corpus` into `index_dir` unless an index is already there; CLI exit status.
+
+    `fetch_options` go to `brief-qa ingest` (`--offline`, `--no-fetch`): by default the cited
+    sources are fetched from the web, which is the point of the tool but needs a network.
+    """
     if (index_dir / "manifest.json").exists():
         return 0
     print(f"no index at {index_dir}: ingesting {corpus} (first run only)…", file=sys.stderr)
     from assistant.cli import main as cli_main
 
     # A partial ingest (exit 1: some document failed) still leaves a usable index.
-    status = cli_main(["ingest", str(corpus), "--index", str(index_dir)])
+    status = cli_main(["ingest", str(corpus), "--index", str(index_dir), *fetch_options])
     return 0 if status in (0, 1) and (index_dir / "manifest.json").exists() else status or 2
 
 
@@ -549,6 +555,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--corpus", type=Path, default=DEFAULT_CORPUS,
         help="what to ingest when there is no index yet (default: corpus/)",
     )
+    fetching = parser.add_mutually_exclusive_group()
+    fetching.add_argument(
+        "--offline", action="store_true",
+        help="first-run ingest sends nothing: cited sources from the fetch cache/mirror only",
+    )
+    fetching.add_argument(
+        "--no-fetch", action="store_true",
+        help="first-run ingest indexes the brief only, without its cited sources",
+    )
     return parser.parse_args(argv)
 
 
@@ -556,7 +571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     PROVIDER.configure(args.index)
     index_dir = PROVIDER.index_dir
-    status = ensure_index(index_dir, args.corpus)
+    fetch_options = ["--offline"] if args.offline else ["--no-fetch"] if args.no_fetch else []
+    status = ensure_index(index_dir, args.corpus, fetch_options)
     if status:
         return status
     try:

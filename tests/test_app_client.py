@@ -7,14 +7,31 @@ The app runs in this process on a free loopback port: on the synthetic index wit
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import psutil
 import pytest
-from app_server import FOOTNOTES, REPORT_URL, build_synthetic_index, real_brief_index, serve
+from app_server import (
+    FOOTNOTES,
+    REPO,
+    REPORT_URL,
+    build_synthetic_index,
+    free_port,
+    real_brief_index,
+    serve,
+)
 from gradio_client import Client
 from gradio_client.exceptions import AppError
+
+import app
 
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
@@ -143,3 +160,53 @@ def test_real_model_end_to_end_on_the_shipped_brief(brief_client: Client) -> Non
     )
     assert lookup["pages"] == ["42"]
     assert any("38%" in h["text"] for h in lookup["brief_passages"])
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_python_app_py_serves_on_loopback_only(tmp_path_factory: pytest.TempPathFactory) -> None:
+    index_dir, _ = real_brief_index(tmp_path_factory.mktemp("brief"))
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "--index", str(index_dir), "--port", str(port)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        status = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status = httpx.get(f"http://127.0.0.1:{port}/", trust_env=False).status_code
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert status == 200
+        info = httpx.get(f"http://127.0.0.1:{port}/gradio_api/info", trust_env=False).json()
+        assert set(info["named_endpoints"]) == {"/ask", "/check", "/cite"}
+        # Listening on loopback only unless --host says otherwise (checked without sending).
+        listening = [
+            c.laddr for c in psutil.Process(proc.pid).net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+        assert listening and {a.ip for a in listening} == {"127.0.0.1"}, listening
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_first_run_ingests_the_corpus_without_fetching(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(REPO / "tests" / "data" / "unicef-topic-b-child-trafficking.txt", corpus)
+    index_dir = tmp_path / "index"
+    assert app.ensure_index(index_dir, corpus, ["--no-fetch"]) == 0
+    assert (index_dir / "manifest.json").exists()
+    assert app.ensure_index(index_dir, corpus, ["--no-fetch"]) == 0  # already there: no-op
+    footnotes = json.loads((index_dir / "footnotes.json").read_text())
+    assert len(footnotes) == 12
