@@ -223,7 +223,10 @@ class AssistantProvider:
         def run() -> None:
             started = time.perf_counter()
             try:
-                self.ready()
+                assistant = self.ready()
+                # The first forward pass and the answer engine (lexicon, caches) cost too.
+                assistant.index.embedder.embed(["warm-up"])
+                _ = assistant.engine
             except BriefQAError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return

@@ -536,3 +536,17 @@ def test_repeated_questions_are_answered_from_the_cache(handlers: app.Handlers) 
     handlers.provider.configure(handlers.provider.index_dir, handlers.provider._embedder)
     handlers.api_ask("What is the Palermo Protocol?", 3)
     assert cache.hits == 1  # reconfiguring (e.g. after a rebuild) forgets old answers
+
+
+def test_warm_up_loads_everything_in_the_background(
+    index_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import FakeEmbedder
+
+    provider = app.AssistantProvider(index_dir, embedder=FakeEmbedder())
+    provider.warm_up().join(timeout=60)
+    assert provider._model_ready and provider.assistant()._engine is not None
+    assert "model ready" in capsys.readouterr().err
+    missing = app.AssistantProvider(tmp_path / "none")
+    missing.warm_up().join(timeout=60)  # reports, does not raise in the thread
+    assert "no index at" in capsys.readouterr().err
