@@ -88,7 +88,10 @@ def synthetic_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @contextmanager
 def open_session(browser: Browser, url: str) -> Iterator[Session]:
     """A fresh browser context on the app, recording requests and dialogs."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 1000},
+        permissions=["clipboard-read", "clipboard-write"],  # to check the copy buttons
+    )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     session = Session(page)
@@ -149,6 +152,22 @@ def test_question_shows_passage_and_its_footnote(session: Session) -> None:
     passage.locator("summary", has_text="Footnote ²").click()
     expect(footnote_text).to_be_visible()
     expect(passage.locator(f"a[href='{REPORT_URL}#page=42']").first).to_be_visible()
+    # Each citation has its own copy button, which copies the footnote verbatim.
+    passage.locator("button.copy_code_button").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == FOOTNOTES[1].text
+    session.assert_clean()
+
+
+def test_clicking_an_example_asks_it(session: Session) -> None:
+    page = session.page
+    page.get_by_role("button", name="What is the Palermo Protocol?").click()
+    expect(page.locator("#chat [data-testid=user]")).to_have_text(
+        ["What is the Palermo Protocol?"]
+    )
+    expect(page.locator("#chat [data-testid=bot]").filter(
+        has_text="The Palermo Protocol was adopted in 2000"
+    ).first).to_be_visible()
     session.assert_clean()
 
 
