@@ -96,7 +96,11 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.progress = progress
         self._model = _load_sentence_transformer(target, self.name)
-        dimension = self._model.get_sentence_embedding_dimension()
+        # Renamed in sentence-transformers 5.x; keep working with both spellings.
+        get_dimension = getattr(self._model, "get_embedding_dimension", None)
+        if get_dimension is None:
+            get_dimension = self._model.get_sentence_embedding_dimension
+        dimension = get_dimension()
         if dimension is None:
             raise ModelLoadError(self.name, "the model does not report an embedding dimension")
         self.dimension = int(dimension)
