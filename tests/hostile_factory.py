@@ -443,3 +443,16 @@ def text_corpus(texts: dict[str, str]) -> Corpus:
         chunks.extend(chunked.chunks)
         cleaned[doc_id] = chunked.text
     return Corpus(documents=tuple(documents), chunks=tuple(chunks), document_texts=cleaned)
+
+
+def write_long_citation_txt(path: Path, chars: int = 10_000) -> Path:
+    """A TXT whose one footnote and one reference entry are each a ~`chars`-long title (as when
+    a broken export runs a whole page into one note). Linking compares the two titles."""
+    numbers = ", ".join(str(i) for i in range(chars // 5))[:chars]
+    body = "Intro paragraph about child protection and trafficking victims in detail.¹"
+    path.write_text(
+        f"Long citations\n\n{body}\n\n¹ UNODC. {numbers}\n\nReferences\n\n"
+        f"UNODC. {numbers.replace('1', '2')}\n",
+        encoding="utf-8",
+    )
+    return path

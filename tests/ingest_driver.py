@@ -4,12 +4,13 @@
 takes about a second and can be SIGKILLed many times). Prints `phase <name> <seconds>` lines as
 it goes, so a test knows where its kill landed.
 
-`probe`: `build_corpus` only, in a process of its own so a hostile file that hangs or balloons
-cannot take the test run down with it. Prints one JSON object: errors, documents, chunks per
-document, wall time and peak memory (RSS).
+`probe`: `build_corpus` (then, with `--index`, `write_index` when something was read) in a
+process of its own, so a hostile file that hangs, balloons or crashes the interpreter cannot
+take the test run down with it. Prints one JSON object: errors, documents, chunks per document,
+wall time and peak memory (RSS); `--dump FILE` also writes every document's cleaned text.
 
-    python tests/ingest_driver.py build --index DIR PATH...
-    python tests/ingest_driver.py probe PATH...
+    python tests/ingest_driver.py build --index DIR [--copies N] PATH...
+    python tests/ingest_driver.py probe [--index DIR] [--dump FILE] PATH...
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ import json
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.records import Corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -46,9 +52,28 @@ def cmd_build(args: argparse.Namespace) -> int:
     phase("corpus")
     if not corpus.documents:
         return 2
+    if args.copies > 1:
+        corpus = replicate(corpus, args.copies)
     write_index(corpus, args.index, FakeEmbedder(), progress=False)
     phase("done")
     return 0
+
+
+def replicate(corpus: Corpus, copies: int) -> Corpus:
+    """`copies` renamed copies of every document and chunk: a longer index write (the phase a
+    kill must not damage) without a longer read."""
+    documents, chunks, texts = [], [], {}
+    for n in range(copies):
+        for document in corpus.documents:
+            documents.append(replace(document, id=f"{document.id}-{n}"))
+            texts[f"{document.id}-{n}"] = corpus.document_texts[document.id]
+        for chunk in corpus.chunks:
+            chunks.append(
+                replace(chunk, id=f"{chunk.id}-{n}", document_id=f"{chunk.document_id}-{n}")
+            )
+    return replace(
+        corpus, documents=tuple(documents), chunks=tuple(chunks), document_texts=texts
+    )
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
@@ -56,6 +81,17 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     corpus = build_corpus(args.paths, fetch=None, progress=False, log=lambda _m: None)
+    seconds = time.perf_counter() - started
+    indexed = False
+    if args.index is not None and corpus.documents:
+        from conftest import FakeEmbedder
+
+        from index.store import write_index
+
+        write_index(corpus, args.index, FakeEmbedder(), progress=False)
+        indexed = True
+    if args.dump is not None:
+        args.dump.write_text(json.dumps(corpus.document_texts, ensure_ascii=False), "utf-8")
     chunks: dict[str, int] = {}
     for chunk in corpus.chunks:
         chunks[chunk.document_id] = chunks.get(chunk.document_id, 0) + 1
@@ -64,7 +100,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
         "documents": [{"id": d.id, "origin": d.origin} for d in corpus.documents],
         "chunks": chunks,
         "texts": {k: len(v) for k, v in corpus.document_texts.items()},
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": round(seconds, 3),
+        "indexed": indexed,
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
     print(json.dumps(result, ensure_ascii=False))
@@ -76,9 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build")
     build.add_argument("--index", type=Path, required=True)
+    build.add_argument("--copies", type=int, default=1)
     build.add_argument("paths", nargs="+", type=Path)
     build.set_defaults(handler=cmd_build)
     probe = sub.add_parser("probe")
+    probe.add_argument("--index", type=Path, default=None)
+    probe.add_argument("--dump", type=Path, default=None)
     probe.add_argument("paths", nargs="+", type=Path)
     probe.set_defaults(handler=cmd_probe)
     args = parser.parse_args(argv)
