@@ -54,6 +54,7 @@ CONCURRENCY_LIMIT = int(
 )
 MAX_QUEUE = 256
 MAX_K = 10
+SESSION_CAPACITY = 1000
 # Delegates ask the same (example) questions over and over; an answer depends only on the
 # question, its filters, history and the index, so recent answers are kept (0 turns it off).
 ANSWER_CACHE_SIZE = int(os.environ.get("BRIEF_QA_ANSWER_CACHE", "1024"))
@@ -90,7 +91,16 @@ mark { background: #fff3a3; color: inherit; padding: 0 1px; }
 
 def launch_options() -> dict[str, Any]:
     """Keyword arguments every launch uses (the CLI, the tests and the benchmark)."""
-    return {"theme": THEME, "css": CSS, "footer_links": ["api"], "show_error": True}
+    return {
+        "theme": THEME,
+        "css": CSS,
+        "footer_links": ["api"],
+        "show_error": True,
+        # Gradio keeps a copy of the UI config (~70 KB) per session, and every API call is a
+        # session: its default of 10,000 lets memory grow by ~700 MB under load. A committee
+        # has far fewer open browser tabs than this.
+        "state_session_capacity": SESSION_CAPACITY,
+    }
 
 
 # ------------------------------------------------------------------ the shared assistant

@@ -213,8 +213,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(index_dir: Path, embedder: Any = None) -> Iterator[str]:
-    """The app, launched in this process on a free loopback port; yields its base URL."""
+def serving(index_dir: Path, embedder: Any = None) -> Iterator[tuple[Any, str]]:
+    """The app, launched in this process on a free loopback port: (its Blocks, its base URL)."""
     import app
 
     provider = app.AssistantProvider(index_dir, embedder=embedder)
@@ -228,6 +228,13 @@ def serve(index_dir: Path, embedder: Any = None) -> Iterator[str]:
         **app.launch_options(),
     )
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield demo, f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
+
+
+@contextmanager
+def serve(index_dir: Path, embedder: Any = None) -> Iterator[str]:
+    """The app on a free loopback port; yields its base URL."""
+    with serving(index_dir, embedder) as (_, url):
+        yield url

@@ -27,6 +27,7 @@ from app_server import (
     free_port,
     real_brief_index,
     serve,
+    serving,
 )
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -120,6 +121,25 @@ def test_cite(client: Client) -> None:
     assert any("38 per cent" in h["text"] for h in lookup["source_passages"])
     with pytest.raises(AppError):
         client.predict(number=99, api_name="/cite")
+
+
+def test_api_calls_do_not_pile_up_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every API call is a Gradio session holding a copy of the UI config: they are capped."""
+    from conftest import FakeEmbedder
+
+    monkeypatch.setattr(app, "SESSION_CAPACITY", 5)
+    index_dir = build_synthetic_index(tmp_path / "index", FakeEmbedder())
+    with serving(index_dir, FakeEmbedder()) as (demo, url), httpx.Client(
+        trust_env=False, timeout=30
+    ) as http:
+        for i in range(12):  # plain REST calls: each one is a new session
+            posted = http.post(f"{url}gradio_api/call/ask",
+                               json={"data": [f"children {i}", 1, "hybrid", None, []]})
+            result = http.get(f"{url}gradio_api/call/ask/{posted.json()['event_id']}")
+            assert "event: complete" in result.text
+        assert 0 < len(demo.state_holder.session_data) <= 5
 
 
 # ------------------------------------------------------------------ the real model
