@@ -47,17 +47,37 @@ DEFAULT_CORPUS = REPO / "corpus"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 
-# The model is CPU-bound: more simultaneous queries than cores only adds contention, so a few
-# run at once and the rest wait in Gradio's queue (bounded, so overload is refused, not hoarded).
-CONCURRENCY_LIMIT = int(
-    os.environ.get("BRIEF_QA_CONCURRENCY", str(max(2, min(4, os.cpu_count() or 2))))
-)
+
+
+def _env_int(name: str, default: int) -> int:
+    """An integer setting from the environment; a malformed one is reported and ignored."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        print(f"warning: {name}={raw!r} is not a whole number; using {default}", file=sys.stderr)
+        return default
+
+
+def _cpus() -> int:
+    try:  # the CPUs this process may use (taskset, containers), not the machine's total
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 2
+
+
+# The model is CPU-bound: more simultaneous queries than cores only adds contention (measured:
+# 4 at once on 2 cores halves throughput), so a few run at once and the rest wait in Gradio's
+# queue (bounded, so overload is refused rather than hoarded).
+CONCURRENCY_LIMIT = max(1, _env_int("BRIEF_QA_CONCURRENCY", max(2, min(4, _cpus()))))
 MAX_QUEUE = 256
 MAX_K = 10
 SESSION_CAPACITY = 1000
 # Delegates ask the same (example) questions over and over; an answer depends only on the
 # question, its filters, history and the index, so recent answers are kept (0 turns it off).
-ANSWER_CACHE_SIZE = int(os.environ.get("BRIEF_QA_ANSWER_CACHE", "1024"))
+ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)
 
 EXAMPLES = [
     "What share of detected trafficking victims were children in 2022?",

@@ -550,3 +550,16 @@ def test_warm_up_loads_everything_in_the_background(
     missing = app.AssistantProvider(tmp_path / "none")
     missing.warm_up().join(timeout=60)  # reports, does not raise in the thread
     assert "no index at" in capsys.readouterr().err
+
+
+def test_settings_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BRIEF_QA_X", "12")
+    assert app._env_int("BRIEF_QA_X", 3) == 12
+    monkeypatch.setenv("BRIEF_QA_X", "many")
+    assert app._env_int("BRIEF_QA_X", 3) == 3
+    assert "BRIEF_QA_X='many' is not a whole number" in capsys.readouterr().err
+    monkeypatch.delenv("BRIEF_QA_X")
+    assert app._env_int("BRIEF_QA_X", 3) == 3
+    assert app.CONCURRENCY_LIMIT >= 1
