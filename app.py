@@ -74,7 +74,7 @@ def _cpus() -> int:
 CONCURRENCY_LIMIT = max(1, _env_int("BRIEF_QA_CONCURRENCY", max(2, min(4, _cpus()))))
 MAX_QUEUE = 256
 MAX_K = 10
-SESSION_CAPACITY = 1000
+SESSION_CAPACITY = 500
 # Delegates ask the same (example) questions over and over; an answer depends only on the
 # question, its filters, history and the index, so recent answers are kept (0 turns it off).
 ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)

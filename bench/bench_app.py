@@ -3,8 +3,9 @@
 1. Start-up: wall time from launching `python app.py --index DIR` to the first HTTP 200 on `/`
    (index already built; the model loads in the background), then the first answer (which
    waits for the model if it is not loaded yet).
-2. Memory: resident set (RSS) of the app process after a few single-client questions, and its
-   high-water mark (VmHWM) after the load run.
+2. Single client: 20 questions and the gold set's claims (`/check`), one at a time.
+   Memory: resident set (RSS) of the app process after these, and its high-water mark
+   (VmHWM) after the load run.
 3. Load: N concurrent clients (default 50) each asking questions back to back for D seconds
    (default 60) through Gradio's REST API (`POST /gradio_api/call/ask`, then read the event
    stream), on 127.0.0.1. Reports request count, throughput, p50/p95/max latency, errors.
@@ -49,9 +50,13 @@ TARGET_P95_S = 1.0
 REQUEST_TIMEOUT_S = 30.0
 
 
-def questions() -> list[str]:
+def gold(kind: str) -> list[str]:
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
-    return [r["query"] for r in rows if r.get("kind") == "question"]
+    return [r["query"] for r in rows if r.get("kind") == kind]
+
+
+def questions() -> list[str]:
+    return gold("question")
 
 
 def free_port() -> int:
@@ -74,15 +79,19 @@ def ensure_index(index_dir: Path) -> None:
 
 def ask_sync(client: httpx.Client, base: str, query: str) -> float:
     """One question through the REST API; seconds until the answer arrived."""
+    return call_sync(client, base, "ask", [query, 5, "hybrid", None, []])
+
+
+def call_sync(client: httpx.Client, base: str, endpoint: str, data: list[Any]) -> float:
+    """One call of a named endpoint through the REST API; seconds until its result arrived."""
     started = time.perf_counter()
-    event = client.post(f"{base}gradio_api/call/ask",
-                        json={"data": [query, 5, "hybrid", None, []]})
+    event = client.post(f"{base}gradio_api/call/{endpoint}", json={"data": data})
     event.raise_for_status()
     event_id = event.json()["event_id"]
-    with client.stream("GET", f"{base}gradio_api/call/ask/{event_id}") as stream:
+    with client.stream("GET", f"{base}gradio_api/call/{endpoint}/{event_id}") as stream:
         outcome = _read_outcome(stream.iter_lines())
     if outcome != "complete":
-        raise RuntimeError(f"ask ended with {outcome!r}")
+        raise RuntimeError(f"{endpoint} ended with {outcome!r}")
     return time.perf_counter() - started
 
 
@@ -199,6 +208,9 @@ def serve_and_measure(
                 single = [ask_sync(client, base, q) for q in questions()[:20]]
                 results["single_client_p50_s"] = round(p50_p95(single)[0], 3)
                 results["single_client_p95_s"] = round(p50_p95(single)[1], 3)
+                checks = [call_sync(client, base, "check", [claim]) for claim in gold("claim")]
+                results["check_p50_s"] = round(p50_p95(checks)[0], 3)
+                results["check_p95_s"] = round(p50_p95(checks)[1], 3)
             process = psutil.Process(proc.pid)
             results["rss_after_queries_mb"] = round(rss_mb(process), 1)
             if args.clients > 0 and args.duration > 0:
@@ -248,7 +260,9 @@ def report(run: dict[str, Any]) -> str:
         ["→ first answer (model loaded)", f"{run['start_to_first_answer_s']} s", ""],
         ["single client, p50 / p95", f"{run['single_client_p50_s']} / "
          f"{run['single_client_p95_s']} s", ""],
-        ["RSS after 21 questions", f"{run['rss_after_queries_mb']} MB",
+        [f"claim check, single client, p50 / p95 ({len(gold('claim'))} claims)",
+         f"{run['check_p50_s']} / {run['check_p95_s']} s", "≤ 1 s"],
+        ["RSS after these questions and claims", f"{run['rss_after_queries_mb']} MB",
          f"≤ {TARGET_RSS_MB:.0f} MB"],
     ]
     load = run.get("load")
