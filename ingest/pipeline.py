@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -71,6 +72,9 @@ def read_document(path: Path) -> ParsedDocument:
     """Read one file with its format's reader; any failure becomes a `DocumentError`."""
     reader = reader_for(path)
     try:
+        # A FIFO or device named like a document would block the reader forever.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise DocumentError(path, "not a regular file (pipe, socket or device?)")
         return reader.read(path)
     except BriefQAError:
         raise
@@ -119,7 +123,10 @@ def build_corpus(
         footnotes.extend(doc_footnotes)
         references.extend(doc_references)
         texts[doc_id] = chunked.text
-        errors.extend(f"{path}: {warning}" for warning in parsed.warnings)
+        errors.extend(
+            warning if warning.startswith(str(path)) else f"{path}: {warning}"
+            for warning in parsed.warnings
+        )
 
     sources: tuple[Source, ...] = ()
     if fetch is not None and fetch.enabled and (footnotes or references):
