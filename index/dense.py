@@ -100,9 +100,9 @@ class DenseIndex:
             )
             # Training on a sample is as good as on everything and much faster at 1M vectors.
             sample = vectors
-            if n > 256 * nlist:
+            if n > 64 * nlist:
                 rng = np.random.default_rng(0)
-                sample = vectors[rng.choice(n, 256 * nlist, replace=False)]
+                sample = vectors[rng.choice(n, 64 * nlist, replace=False)]
             index.train(sample)
         if n:
             index.add(vectors)

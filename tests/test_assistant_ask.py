@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -221,21 +220,25 @@ def test_real_model_stopwords_and_huge_query(real_assistant: Assistant) -> None:
 @pytest.mark.model
 @pytest.mark.slow
 def test_real_model_gold_questions(real_assistant: Assistant) -> None:
-    """hit@5 and MRR of hybrid retrieval on the gold questions that target the brief."""
+    """hit@5 and MRR of hybrid retrieval on the English gold questions (targets 0.95 / 0.85).
+
+    The model is English-only, so the few Spanish questions are left to the eval report.
+    """
+    from assistant.evaluation import load_gold, matches
+
     gold = Path(__file__).resolve().parent / "data" / "gold.jsonl"
-    if not gold.exists() or os.environ.get("BRIEF_QA_SKIP_GOLD"):
-        pytest.skip("no gold file")
-    items = [json.loads(line) for line in gold.read_text().splitlines() if line.strip()]
-    questions = [i for i in items if i.get("kind") == "question" and not i.get("source")]
-    assert len(questions) >= 20
+    if not gold.exists():
+        pytest.skip("no gold file yet")
+    questions = [
+        g for g in load_gold(gold) if g.kind == "question" and (g.lang or "en") == "en"
+    ]
+    assert len(questions) >= 40
     ranks = []
     for item in questions:
-        hits = real_assistant.ask(item["query"], k=5, only="brief").hits
-        norm = [" ".join(h.chunk.text.split()).lower() for h in hits]
-        snippets = [" ".join(s.split()).lower() for s in item["gold"]]
-        rank = next((r for r, t in enumerate(norm, 1) if any(s in t for s in snippets)), None)
-        ranks.append(rank)
+        hits = real_assistant.ask(item.query, k=5).hits
+        ranks.append(next((h.rank for h in hits if matches(h.chunk.text, item.gold)), None))
     hit5 = sum(r is not None for r in ranks) / len(ranks)
     mrr = sum(1 / r for r in ranks if r) / len(ranks)
-    assert hit5 >= 0.95, (hit5, mrr)
+    misses = [q.query for q, r in zip(questions, ranks, strict=True) if r is None]
+    assert hit5 >= 0.95, (hit5, mrr, misses)
     assert mrr >= 0.85, (hit5, mrr)
