@@ -75,9 +75,14 @@ def format_answer(answer: Answer, width: int = 100) -> str:
 
 
 def _hit_lines(hit: Hit, width: int) -> list[str]:
-    body = textwrap.fill(
-        hit.chunk.text_with_markers(), width=width, initial_indent=f"{hit.rank}. ",
-        subsequent_indent="   ",
+    # A chunk may merge several paragraphs (blank-line separated): wrap each on its own.
+    paragraphs = [p for p in hit.chunk.text_with_markers().split("\n\n") if p.strip()]
+    body = "\n\n".join(
+        textwrap.fill(
+            paragraph, width=width, initial_indent=f"{hit.rank}. " if i == 0 else "   ",
+            subsequent_indent="   ",
+        )
+        for i, paragraph in enumerate(paragraphs)
     )
     where = [hit.document.title or hit.document.id, hit.chunk.section_path]
     if hit.chunk.pages:
