@@ -11,6 +11,7 @@ wall time and peak memory (RSS); `--dump FILE` also writes every document's clea
 
     python tests/ingest_driver.py build --index DIR [--copies N] PATH...
     python tests/ingest_driver.py probe [--index DIR] [--dump FILE] PATH...
+    python tests/ingest_driver.py table LOG   # Markdown table of a BRIEF_QA_ROBUSTNESS_LOG
 """
 
 from __future__ import annotations
@@ -108,6 +109,44 @@ def cmd_probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_table(args: argparse.Namespace) -> int:
+    """Render the JSON lines `test_hostile_inputs.py` logs as the table in docs/robustness.md."""
+    import re
+
+    rows = [json.loads(line) for line in args.log.read_text("utf-8").splitlines() if line]
+    print("| input | size | outcome | message (path shortened) | time | peak RSS | brief intact |")
+    print("|---|---:|---|---|---:|---:|---|")
+    for row in rows:
+        # Absolute paths shortened to the file name; Markdown-sensitive characters escaped.
+        message = re.sub(r"(?<!\S)/\S*/", "", row["message"] or "").replace("\n", "⏎")
+        if len(message) > 140:
+            message = message[:139] + "…"
+        message = _escape(message)
+        size = row["size_bytes"]
+        shown = "—" if size is None else _human(size)
+        outcome = "read" + (f" ({row['chunks']:,} chunks)" if row["chunks"] else "")
+        outcome = outcome if row["outcome"] == "read" else "**refused**"
+        rss = f"{row['peak_rss_mib']:.0f} MiB" if row["peak_rss_mib"] else "(in-process)"
+        intact = row["good_brief_chunks"] == row["good_brief_expected"]
+        print(
+            f"| {_escape(row['case'])} | {shown} | {outcome} | {message or '—'} | "
+            f"{row['seconds']:.2f} s | {rss} | "
+            f"{'yes' if intact else 'NO'} ({row['good_brief_chunks']} chunks) |"
+        )
+    return 0
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _human(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} B"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ingest_driver")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     probe.add_argument("--dump", type=Path, default=None)
     probe.add_argument("paths", nargs="+", type=Path)
     probe.set_defaults(handler=cmd_probe)
+    table = sub.add_parser("table")
+    table.add_argument("log", type=Path)
+    table.set_defaults(handler=cmd_table)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

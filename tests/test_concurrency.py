@@ -16,8 +16,9 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from conftest import BRIEF_TXT, DATA, REPO, FakeEmbedder
@@ -34,7 +35,7 @@ SCORE_TOLERANCE = 1e-5
 # Enough overlapping opens to surface a rare race (CPython 3.11's shared AST-depth counter,
 # reached through np.load's header parsing, fails about once in a few hundred opens).
 OPENS_PER_THREAD = 100
-MODES = ("hybrid", "dense", "bm25")
+MODES: tuple[Literal["hybrid", "dense", "bm25"], ...] = ("hybrid", "dense", "bm25")
 
 
 def gold_queries(kind: str) -> list[str]:
@@ -132,7 +133,7 @@ def _ask_calls(assistant: Assistant, queries: list[str]) -> Calls:
     for i, query in enumerate(queries):
         mode = MODES[i % len(MODES)]
         calls.append(
-            (f"ask[{mode}] {query!r}", lambda q=query, m=mode: assistant.ask(q, k=5, mode=m))
+            (f"ask[{mode}] {query!r}", partial(assistant.ask, query, k=5, mode=mode))
         )
     return calls
 
@@ -153,15 +154,15 @@ def _all_asks(assistant: Assistant) -> Calls:
 def _checks_and_more(assistant: Assistant) -> Calls:
     questions = gold_queries("question")
     calls: Calls = [
-        (f"check {claim!r}", lambda c=claim: assistant.check(c))
+        (f"check {claim!r}", partial(assistant.check, claim))
         for claim in gold_queries("claim")
     ]
     calls += [
-        (f"follow-up after {q!r}", lambda q=q: assistant.ask("and what about girls?", history=[q]))
+        (f"follow-up after {q!r}", partial(assistant.ask, "and what about girls?", history=[q]))
         for q in questions[:10]
     ]
     calls += [
-        (f"cite {f.number}", lambda n=f.number: assistant.cite(n))
+        (f"cite {f.number}", partial(assistant.cite, f.number))
         for f in assistant.index.footnotes
     ]
     return calls + _ask_calls(assistant, questions[:20])  # mixed with plain asks

@@ -503,10 +503,10 @@ def test_whitespace_only_file(folder: Path, good_chunks: int) -> None:
 def test_unknown_extension(name: str, folder: Path, good_chunks: int) -> None:
     bad = folder / name
     bad.write_bytes(b"some bytes\n")
-    for paths in ([folder], [bad, folder / GOOD_NAME]):  # found in a folder / named directly
+    for how, paths in (("in a folder", [folder]), ("named", [bad, folder / GOOD_NAME])):
         outcome = ingest_inline(paths)
-        message = check_outcome(f"unknown extension ({name})", bad, outcome, good_chunks,
-                                expect="error")
+        message = check_outcome(f"unknown extension ({name}, {how})", bad, outcome,
+                                good_chunks, expect="error")
         assert message is not None and "unsupported" in message, message
 
 

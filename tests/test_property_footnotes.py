@@ -251,7 +251,8 @@ def documents(draw: st.DrawFn) -> tuple[str, list[tuple[str, list[Marker]]], dic
     for text in printed:
         lines += [text, ""]
         # Some definitions right after the paragraph that uses them, the rest at the end.
-        if pending and draw(st.booleans()):
+        split_here: bool = draw(st.booleans())
+        if pending and split_here:
             take = draw(st.integers(1, len(pending)))
             lines += [f"{superscript(n)} {definitions[n]}" for n in pending[:take]] + [""]
             pending = pending[take:]
