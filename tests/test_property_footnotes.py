@@ -311,7 +311,7 @@ def test_documents_strategy_covers_undefined_markers() -> None:
 # ---------------------------------------------------------------- pathological input
 
 # Regex-heavy parsers and difflib can go quadratic on long runs of the characters their
-# patterns pivot on. Each input is ~20 KB (a footnote or reference entry a broken PDF or
+# patterns pivot on. Each input is 20-40 KB (a footnote or reference entry a broken PDF or
 # HTML page can produce when its layout defeats the reader); a linear pass takes milliseconds.
 # Each case runs in a subprocess with a hard timeout, so a regression costs seconds, not hours.
 PATHOLOGICAL = {
@@ -321,8 +321,8 @@ PATHOLOGICAL = {
     "page list": '"pp. " + ", ".join(str(i) for i in range(4_000))',
     "initials": '"U.S. " * 4_000',
     "open parentheses": '"(" * 20_000 + "14/01/2025"',
-    "asterisk emphasis starts": '"*a " * 7_000',
-    "underscore emphasis starts": '"_a " * 7_000',
+    "asterisk emphasis starts": '"*a " * 14_000',
+    "underscore emphasis starts": '"_a " * 14_000',
     "underscore rule": '"_" * 20_000',
 }
 TIME_LIMIT_S = 1.0
