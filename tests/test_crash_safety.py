@@ -313,7 +313,9 @@ def test_sigkill_of_the_real_cli_keeps_an_answering_index(tmp_path: Path) -> Non
         durations.append(elapsed)
         fingerprints.append(assert_answers(link, embedder))
     assert len(set(fingerprints)) == 2
-    span = 1.1 * max(durations)
+    # The shorter calibration run bounds the span: runs with a warm embedding cache are
+    # quicker than the first, and a kill after the end tests nothing.
+    span = 0.95 * min(durations)
     killed = 0
     for attempt, delay in enumerate(_stratified_delays(rng, 3, span)):
         finished, _ = _kill_after(cli(inputs[(attempt + 1) % 2]), tmp_path, delay)
@@ -321,4 +323,4 @@ def test_sigkill_of_the_real_cli_keeps_an_answering_index(tmp_path: Path) -> Non
         assert finished in (None, 0), context
         killed += finished is None
         assert assert_answers(link, embedder, context) in fingerprints, context
-    assert killed >= 2  # the kills really interrupted runs (the last slice may finish first)
+    assert killed >= 2  # the kills really interrupted runs
