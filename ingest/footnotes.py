@@ -183,7 +183,9 @@ _ACCESSED = re.compile(
     r"\d{1,2}\s+(?:de\s+)?[A-Za-zÀ-ÿ]+\.?\s+(?:de\s+)?\d{4}|[A-Za-z]+\.?\s+\d{1,2},\s*\d{4})\s*\)",
     re.I,
 )
-_ITALIC = re.compile(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
+# The span is bounded: an unbounded lazy `.+?` rescans to the end of the text for every
+# unmatched `*`/`_`, which is quadratic on hostile input.
+_ITALIC = re.compile(r"(?<![\w*])[*_](?=\S)([^*_\n]{1,400}?)(?<=\S)[*_](?![\w*])")
 # A sentence end: ". " "? " "! " not closing a one-letter initial ("U.S. ", "J. ").
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\b[A-Z]\.[A-Z])[.?!]\s+")
 
@@ -274,11 +276,18 @@ def parse_references(blocks: Sequence[Block]) -> tuple[Reference, ...]:
 # --- linking -------------------------------------------------------------------------------
 
 
+_TITLE_COMPARE_CHARS = 300  # titles are short; difflib is quadratic on long hostile strings
+
+
 def _title_score(a: str, b: str) -> float:
-    a, b = _fold(a), _fold(b)
+    a, b = _fold(a)[:_TITLE_COMPARE_CHARS], _fold(b)[:_TITLE_COMPARE_CHARS]
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # The cheap upper bounds rule out most pairs before the quadratic ratio().
+    if matcher.real_quick_ratio() < TITLE_MATCH or matcher.quick_ratio() < TITLE_MATCH:
+        return matcher.quick_ratio() * 0.5
+    return matcher.ratio()
 
 
 def _same_organisation(a: str, b: str) -> bool:
