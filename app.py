@@ -27,6 +27,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,6 +76,7 @@ CONCURRENCY_LIMIT = max(1, _env_int("BRIEF_QA_CONCURRENCY", max(2, min(4, _cpus(
 MAX_QUEUE = 256
 MAX_K = 10
 SESSION_CAPACITY = 500
+MAX_THREADS = 8
 # Delegates ask the same (example) questions over and over; an answer depends only on the
 # question, its filters, history and the index, so recent answers are kept (0 turns it off).
 ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)
@@ -120,6 +122,7 @@ def launch_options() -> dict[str, Any]:
         # session: its default of 10,000 lets memory grow by ~700 MB under load. A committee
         # has far fewer open browser tabs than this.
         "state_session_capacity": SESSION_CAPACITY,
+        "max_threads": MAX_THREADS,
     }
 
 
@@ -181,6 +184,12 @@ class AssistantProvider:
         self._assistant: Assistant | None = None
         self._model_ready = False
         self.cache = LRUCache(ANSWER_CACHE_SIZE)
+        # Model work runs on a few long-lived threads: torch keeps per-thread buffers, so
+        # running it on whichever of Gradio's 40 worker threads picks up an event made the
+        # resident memory grow by ~150 MB under load.
+        self._workers = ThreadPoolExecutor(
+            max_workers=CONCURRENCY_LIMIT, thread_name_prefix="brief-qa-model"
+        )
 
     def configure(self, index_dir: str | Path | None, embedder: Embedder | None = None) -> None:
         """Point at another index (before first use, or to reload after a rebuild)."""
@@ -234,18 +243,29 @@ class AssistantProvider:
         key = ("ask", query, k, mode, only, tuple(history))
         return self.cache.get_or_compute(
             key,
-            lambda: self.ready().ask(
-                query, k, mode=mode, only=only, history=tuple(history)  # type: ignore[arg-type]
+            lambda: self._run(
+                lambda: self.ready().ask(
+                    query, k, mode=mode, only=only,  # type: ignore[arg-type]
+                    history=tuple(history),
+                )
             ),
         )
 
     def check(self, claim: str) -> Verdict:
         """`Assistant.check`, remembered for repeated claims."""
-        return self.cache.get_or_compute(("check", claim), lambda: self.ready().check(claim))
+        return self.cache.get_or_compute(
+            ("check", claim), lambda: self._run(lambda: self.ready().check(claim))
+        )
 
     def cite(self, number: int) -> CitationLookup:
         """`Assistant.cite`, remembered (there are only so many footnotes)."""
-        return self.cache.get_or_compute(("cite", number), lambda: self.ready().cite(number))
+        return self.cache.get_or_compute(
+            ("cite", number), lambda: self._run(lambda: self.ready().cite(number))
+        )
+
+    def _run(self, work: Callable[[], T]) -> T:
+        """Run `work` on the model threads and wait for it (its exception is re-raised)."""
+        return self._workers.submit(work).result()
 
     def warm_up(self) -> threading.Thread:
         """Load index and model in the background so the first question is fast."""
@@ -253,9 +273,9 @@ class AssistantProvider:
         def run() -> None:
             started = time.perf_counter()
             try:
-                assistant = self.ready()
+                assistant = self._run(self.ready)
                 # The first forward pass and the answer engine (lexicon, caches) cost too.
-                assistant.index.embedder.embed(["warm-up"])
+                self._run(lambda: assistant.index.embedder.embed(["warm-up"]))
                 _ = assistant.engine
             except BriefQAError as exc:
                 print(f"error: {exc}", file=sys.stderr)

@@ -563,3 +563,25 @@ def test_settings_from_the_environment(
     monkeypatch.delenv("BRIEF_QA_X")
     assert app._env_int("BRIEF_QA_X", 3) == 3
     assert app.CONCURRENCY_LIMIT >= 1
+
+
+def test_model_work_runs_on_the_providers_own_threads(
+    handlers: app.Handlers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    original = Assistant.ask
+
+    def spy(self: Assistant, query: str, k: int = 5, **kwargs: Any) -> Answer:
+        threads.append(threading.current_thread().name)
+        return original(self, query, k, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", spy)
+    workers = [threading.Thread(target=handlers.api_ask, args=(f"children {i}",))
+               for i in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(threads) == 6
+    assert all(name.startswith("brief-qa-model") for name in threads), threads
+    assert len(set(threads)) <= app.CONCURRENCY_LIMIT
