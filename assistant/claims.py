@@ -32,7 +32,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.numbers import Quantity, extract, group_of, groups_disjoint
+from assistant.numbers import (
+    Quantity,
+    clause_of,
+    extract,
+    group_of,
+    groups_disjoint,
+    places,
+)
 from assistant.records import Hit, Verdict
 from assistant.sentences import (
     NEGATIONS,
@@ -164,6 +171,7 @@ class _Finding:
     quantity: Quantity | None = None
     also: tuple[Quantity, ...] = ()  # other figures for the same thing
     other_group: Quantity | None = None  # the claim's figure, but given for another group
+    also_scope: tuple[str, ...] = ()  # what narrows the first of `also` (places, a year)
 
 
 def _gather(
@@ -231,6 +239,50 @@ def _subject_compatible(cq: Quantity, eq: Quantity) -> bool:
     return not (cq.kind == "count" and cq.noun and eq.noun and not set(cq.noun) & set(eq.noun))
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A figure of the evidence about the same kind of thing as a figure of the claim."""
+
+    ctx: float  # share of the claim's other words around it
+    sentence: _Sentence
+    quantity: Quantity
+    group_match: bool  # it names the claim figure's group
+    missing: int  # places the claim names that its sentence does not
+    added: tuple[str, ...]  # qualifiers its clause adds that the claim does not mention
+
+    @property
+    def scope(self) -> tuple[bool, int, int]:
+        """How well its scope fits the claim's (larger is better)."""
+        return (self.group_match, -self.missing, -len(self.added))
+
+
+def _qualifiers(parts: ClaimParts, cq: Quantity, sentence: _Sentence,
+                eq: Quantity) -> tuple[int, tuple[str, ...]]:
+    """`(missing, added)`: places the claim names that the sentence lacks, and what the
+    figure's clause narrows it to beyond the claim: named places, a year the claim does not
+    give (not for year figures: there the years are what is compared) and a sub-group.
+
+    "children are 45% of victims" fits "In 2022, children accounted for 38%" (adds a year)
+    better than "in Central America, …, children are 60%" (adds places); a claim naming
+    the region reverses that."""
+    claim_places = places(parts.text)
+    text = sentence.text
+    start, end = clause_of(text, eq)
+    added: list[str] = []
+    for place in places(text[start:end]):
+        if not any(place.keys <= mentioned.keys for mentioned in claim_places):
+            added.append(place.name)
+    if cq.kind != "year":
+        claim_years = {q.value for q in parts.quantities if q.kind == "year"}
+        for q in extract(text[start:end]):
+            if q.kind == "year" and q.value not in claim_years:
+                added.append(q.text)
+    if eq.group and not cq.group and eq.group not in parts.groups:
+        added.append(eq.group)
+    missing = sum(1 for place in claim_places if not place.keys <= sentence.window)
+    return missing, tuple(dict.fromkeys(added))
+
+
 def _check_figure(
     parts: ClaimParts,
     cq: Quantity,
@@ -238,7 +290,7 @@ def _check_figure(
     lexicon: Lexicon | None,
     th: Thresholds,
 ) -> _Finding:
-    candidates: list[tuple[float, _Sentence, Quantity]] = []
+    candidates: list[_Candidate] = []
     other_group: Quantity | None = None
     for sentence in sentences:
         if sentence.coverage < th.relevant_coverage * 0.5 and sentence.scored.dense < 0.45:
@@ -255,31 +307,30 @@ def _check_figure(
                 if eq.same_figure(cq) and ctx >= th.context and other_group is None:
                     other_group = eq
                 continue
-            candidates.append((ctx, sentence, eq))
-    if not candidates:
+            missing, added = _qualifiers(parts, cq, sentence, eq)
+            group_match = bool(cq.group) and eq.group == cq.group
+            candidates.append(_Candidate(ctx, sentence, eq, group_match, missing, added))
+    about = [c for c in candidates if c.ctx >= th.context]
+    if not about:
         return _Finding("unverified", cq, other_group=other_group)
 
-    def strength(item: tuple[float, _Sentence, Quantity]) -> tuple[float, float]:
-        ctx, sentence, eq = item
-        group_bonus = 0.1 if cq.group and eq.group == cq.group else 0.0
-        return ctx + group_bonus, sentence.relevance
-
-    candidates.sort(key=strength, reverse=True)
-    best_ctx = strength(candidates[0])[0]
-    agreeing = [c for c in candidates if cq.agrees_with(c[2])]
-    if agreeing:
-        ctx, sentence, eq = agreeing[0]
-        if strength(agreeing[0])[0] >= best_ctx - th.context_margin and ctx >= th.context:
-            return _Finding("confirmed", cq, sentence, eq)
-    ctx, sentence, eq = candidates[0]
-    if ctx >= th.context:
-        also = tuple(
-            dict.fromkeys(
-                c[2] for c in candidates[1:] if c[0] >= th.context and not c[2].same_figure(eq)
-            )
-        )
-        return _Finding("contradicted", cq, sentence, eq, also=also[:1], other_group=other_group)
-    return _Finding("unverified", cq, other_group=other_group)
+    # Among the figures about the same thing, the one whose scope fits the claim best is
+    # "the" figure; the most similar sentence breaks ties.
+    about.sort(key=lambda c: (c.scope, c.ctx, c.sentence.relevance), reverse=True)
+    best = about[0]
+    agreeing = next(
+        (c for c in about if cq.agrees_with(c.quantity) and c.scope == best.scope
+         and c.ctx >= best.ctx - th.context_margin),
+        None,
+    )
+    if agreeing is not None:
+        return _Finding("confirmed", cq, agreeing.sentence, agreeing.quantity)
+    also = tuple(
+        dict.fromkeys(c.quantity for c in about[1:] if not c.quantity.same_figure(best.quantity))
+    )
+    scopes = {c.quantity: c.added for c in about}
+    return _Finding("contradicted", cq, best.sentence, best.quantity, also=also[:1],
+                    other_group=other_group, also_scope=scopes.get(also[0], ()) if also else ())
 
 
 def _figure_reason(finding: _Finding) -> str:
@@ -292,9 +343,22 @@ def _figure_reason(finding: _Finding) -> str:
     reason = f"{where} gives {eq.text}{subject}, not {cq.text}"
     if finding.other_group is not None and finding.other_group.group:
         reason += f" ({finding.other_group.text} is the figure for {finding.other_group.group})"
+    elif finding.also and finding.also_scope and cq.agrees_with(finding.also[0]):
+        # The claim's figure is there, but for a narrower scope than the claim states.
+        reason += f" ({finding.also[0].text} is given only{_scope_note(finding.also_scope)})"
     elif finding.also:
-        reason += f" (it also gives {finding.also[0].text} in another context)"
+        reason += f" (it also gives {finding.also[0].text}{_scope_note(finding.also_scope)})"
     return f"{reason}: {_quote(sentence.text)}"
+
+
+def _scope_note(scope: Sequence[str]) -> str:
+    """" for Central America, Caribbean and 2 more" / " in another context"."""
+    if not scope:
+        return " in another context"
+    shown = list(scope[:3])
+    rest = len(scope) - len(shown)
+    listed = ", ".join(shown) + (f" and {rest} more" if rest else "")
+    return f" for {listed}"
 
 
 # ------------------------------------------------------------------ structure

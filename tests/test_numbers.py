@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.numbers import Quantity, extract, group_of, groups_disjoint
+from assistant.numbers import Quantity, clause_of, extract, group_of, groups_disjoint, places
 
 
 def one(text: str) -> Quantity:
@@ -141,3 +141,34 @@ def test_group_vocabulary() -> None:
 def test_same_figure_ignores_hedges() -> None:
     assert one("60%").same_figure(one("60% approximately"))
     assert not one("60%").same_figure(one("61%"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Central America and the Caribbean, Sub-Saharan Africa and North Africa recorded it",
+         ["Central America", "Caribbean", "Sub-Saharan Africa", "North Africa"]),
+        ("Europe and North America detect more adults", ["Europe", "North America"]),
+        ("In Canada and across the United States", ["Canada", "United States"]),
+        ("The Middle East", ["Middle East"]),
+        # Names that are not places: no geography word, no "in"/"across" before them.
+        ("The UNODC and the United Nations, according to UNICEF", []),
+        ("In 2022, children accounted for 38% of recorded victims globally.", []),
+    ],
+)
+def test_places(text: str, expected: list[str]) -> None:
+    assert [p.name for p in places(text)] == expected
+
+
+def test_place_keys_compare_mentions() -> None:
+    (broad,) = places("in Africa")
+    (narrow,) = places("in Sub-Saharan Africa")
+    assert broad.keys < narrow.keys
+    assert {"sub", "saharan", "africa"} <= narrow.keys
+
+
+def test_clause_of_a_figure() -> None:
+    text = "In Europe 20% of victims are children, while globally children are 38%."
+    first, second = extract(text)
+    assert text[slice(*clause_of(text, first))].strip() == "In Europe 20% of victims are children,"
+    assert "Europe" not in text[slice(*clause_of(text, second))]
