@@ -92,6 +92,13 @@ _COMPARATIVE = re.compile(
     re.IGNORECASE,
 )
 _UP = frozenset({"more", "higher", "greater", "larger", "bigger"})
+# A sentence that continues the previous one's subject: a pronoun first, perhaps after a
+# connective ("In addition, it …").
+_CONTINUES = re.compile(
+    r"\s*(?:(?:in addition|also|moreover|furthermore|additionally|besides|in particular|"
+    r"specifically|likewise|similarly)\s*,?\s+)?(?:it|its|they|their|these|this)\b",
+    re.IGNORECASE,
+)
 _CLAUSE_SPLIT = re.compile(r"[;:]|,?\s+\b(?:while|whereas|but|although|though)\b", re.IGNORECASE)
 
 
@@ -153,14 +160,22 @@ def parse_claim(claim: str) -> ClaimParts:
 class _Sentence:
     hit: Hit
     scored: ScoredSentence
-    window: frozenset[str]  # stems of this sentence and the one before it (shared context)
+    # stems of this sentence, the one before it and the ones that continue it (shared context)
+    window: frozenset[str]
     chunk_stems: frozenset[str]
     coverage: float  # IDF-weighted share of the claim's words in this sentence alone
     relevance: float
+    previous: str = ""  # the sentence before it in its passage
 
     @property
     def text(self) -> str:
         return self.scored.text
+
+    def quoted(self, th: Thresholds) -> str:
+        """The sentence to quote; with the one before it when that names its subject."""
+        if self.previous and self.coverage < th.relevant_coverage * 0.5:
+            return f"{self.previous} {self.text}"
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -187,7 +202,16 @@ def _gather(
             window = set(entry.stems[s.index])
             if s.index > 0:
                 window.update(entry.stems[s.index - 1])
+            # Sentences that go on about the same subject ("It establishes …", "In addition,
+            # it allows …") share its context: a claim may join a dated fact to one of them.
+            following = s.index + 1
+            while following < len(entry.spans) and _CONTINUES.match(
+                hit.chunk.text[slice(*entry.spans[following])]
+            ):
+                window.update(entry.stems[following])
+                following += 1
             cov = coverage(parts.stems, entry.stems[s.index], lexicon)
+            previous = hit.chunk.text[slice(*entry.spans[s.index - 1])] if s.index else ""
             out.append(
                 _Sentence(
                     hit=hit,
@@ -196,6 +220,7 @@ def _gather(
                     chunk_stems=chunk_stems,
                     coverage=cov,
                     relevance=scorer.combine(s.dense, cov),
+                    previous=previous,
                 )
             )
     out.sort(key=lambda s: s.relevance, reverse=True)
@@ -293,11 +318,15 @@ def _check_figure(
     candidates: list[_Candidate] = []
     other_group: Quantity | None = None
     for sentence in sentences:
-        if sentence.coverage < th.relevant_coverage * 0.5 and sentence.scored.dense < 0.45:
-            continue
         if not _key_terms_ok(parts, sentence):
             continue
         ctx = _context_score(parts, sentence, lexicon)
+        # The figure's subject may be named in the sentence before it (a citation split as
+        # "Convention on the Rights of the Child. United Nations, New York, 20/11/1989."):
+        # the window's words count as much as the sentence's own.
+        relevant = max(sentence.coverage, ctx)
+        if relevant < th.relevant_coverage * 0.5 and sentence.scored.dense < 0.45:
+            continue
         for eq in extract(sentence.text):
             if eq.kind != cq.kind or (
                 eq.kind == "money" and cq.unit and eq.unit and cq.unit != eq.unit
@@ -333,13 +362,14 @@ def _check_figure(
                     other_group=other_group, also_scope=scopes.get(also[0], ()) if also else ())
 
 
-def _figure_reason(finding: _Finding) -> str:
+def _figure_reason(finding: _Finding, th: Thresholds) -> str:
     cq, eq, sentence = finding.claim_quantity, finding.quantity, finding.evidence
     assert eq is not None and sentence is not None
     subject = f" for {eq.group}" if eq.group and cq.kind != "year" else ""
     where = _where(sentence)
+    quote = _quote(sentence.quoted(th))
     if finding.status == "confirmed":
-        return f"{where} gives {eq.text}{subject}: {_quote(sentence.text)}"
+        return f"{where} gives {eq.text}{subject}: {quote}"
     reason = f"{where} gives {eq.text}{subject}, not {cq.text}"
     if finding.other_group is not None and finding.other_group.group:
         reason += f" ({finding.other_group.text} is the figure for {finding.other_group.group})"
@@ -348,7 +378,7 @@ def _figure_reason(finding: _Finding) -> str:
         reason += f" ({finding.also[0].text} is given only{_scope_note(finding.also_scope)})"
     elif finding.also:
         reason += f" (it also gives {finding.also[0].text}{_scope_note(finding.also_scope)})"
-    return f"{reason}: {_quote(sentence.text)}"
+    return f"{reason}: {quote}"
 
 
 def _scope_note(scope: Sequence[str]) -> str:
@@ -524,13 +554,13 @@ def check_claim(
     unverified = [f for f in findings if f.status == "unverified"]
     if contradicted:
         finding = contradicted[0]
-        verdict, reason, decisive = "contradicted", _figure_reason(finding), finding.evidence
+        verdict, reason, decisive = "contradicted", _figure_reason(finding, th), finding.evidence
     elif structure is not None and structure[0] == "contradicted":
         verdict, decisive, reason = "contradicted", structure[1], structure[2]
     elif findings and not unverified and not mostly_unknown:
         verdict = "supported"
         decisive = findings[0].evidence
-        reason = "; ".join(dict.fromkeys(_figure_reason(f) for f in findings))
+        reason = "; ".join(dict.fromkeys(_figure_reason(f, th) for f in findings))
     elif findings:
         missing = ", ".join(f.claim_quantity.text for f in unverified or findings)
         best = sentences[0] if sentences else None

@@ -160,6 +160,44 @@ def test_year_the_claim_gives_is_no_qualifier(fake_embedder: Any) -> None:
     assert verdict.verdict == "contradicted" and "gives 64%" in verdict.reason, verdict.reason
 
 
+def test_figure_whose_subject_is_the_sentence_before(fake_embedder: Any) -> None:
+    # A citation the sentence splitter cuts in two: the date's subject is the title before it.
+    texts = ("Harbour Agency. Harbour Convention on Night Fishing. Coastal Press, Lisbon, "
+             "12/03/1987. (01/02/2024).",)
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(PASSAGES + texts))
+    verdict = check_claim("The Harbour Convention on Night Fishing dates from 1987",
+                          hits_for(texts), scorer)
+    assert verdict.verdict == "supported", verdict.reason
+    assert "“Harbour Convention on Night Fishing. Coastal Press" in verdict.reason
+    verdict = check_claim("The Harbour Convention on Night Fishing dates from 1990",
+                          hits_for(texts), scorer)
+    assert verdict.verdict == "contradicted" and "12/03/1987, not 1990" in verdict.reason
+
+
+CONTINUED = (
+    "The Harbour Convention: this treaty was signed in 1987 by nine coastal states. It sets "
+    "common standards for safety inspections. In addition, it allows joint patrols of ports.",
+)
+
+
+def test_sentences_continuing_the_subject_share_its_context(fake_embedder: Any) -> None:
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(PASSAGES + CONTINUED))
+    claim = "Since {} the Harbour Convention has allowed joint patrols of ports"
+    verdict = check_claim(claim.format(1987), hits_for(CONTINUED), scorer)
+    assert verdict.verdict == "supported", verdict.reason
+    verdict = check_claim(claim.format(1990), hits_for(CONTINUED), scorer)
+    assert verdict.verdict == "contradicted" and "1987, not 1990" in verdict.reason
+
+
+def test_a_new_subject_does_not_continue_the_dated_sentence(fake_embedder: Any) -> None:
+    texts = ("The Harbour Convention was signed in 1987 by nine coastal states. Regional "
+             "fishing boards allow joint patrols of ports.",)
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(PASSAGES + texts))
+    verdict = check_claim("Since 1987 the Harbour Convention has allowed joint patrols of ports",
+                          hits_for(texts), scorer)
+    assert verdict.verdict != "supported", verdict.reason
+
+
 # ------------------------------------------------------------------ structure
 
 
@@ -284,6 +322,36 @@ def test_verdicts_on_the_shipped_brief(brief: Any, claim: str, expected: str,
     assert verdict.verdict == expected, verdict.reason
     assert mentions in verdict.reason
     assert verdict.evidence and all(h.document.kind == "brief" for h in verdict.evidence)
+
+
+HELDOUT = Path(__file__).resolve().parent / "data" / "claims_heldout.jsonl"
+
+
+def test_heldout_claims_are_new_and_cover_every_verdict() -> None:
+    from assistant.evaluation import load_gold, normalise
+
+    heldout = load_gold(HELDOUT)
+    gold = load_gold(HELDOUT.with_name("gold.jsonl"))
+    assert len(heldout) == 12 and all(i.kind == "claim" for i in heldout)
+    assert not {normalise(i.query) for i in heldout} & {normalise(i.query) for i in gold}
+    assert {i.verdict for i in heldout} == {"supported", "contradicted", "not_found"}
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_heldout_claim_accuracy(brief: Any) -> None:
+    """Claims written after the thresholds were set and never tuned on: first run 10/12."""
+    from assistant.evaluation import load_gold
+
+    heldout = load_gold(HELDOUT)
+    wrong = []
+    for item in heldout:
+        verdict = brief.check(item.query)
+        if verdict.verdict != item.verdict:
+            wrong.append(f"{item.id}: expected {item.verdict}, got {verdict.verdict}: "
+                         f"{verdict.reason}")
+    accuracy = 1 - len(wrong) / len(heldout)
+    assert accuracy >= 0.8, wrong
 
 
 @pytest.mark.model
