@@ -38,7 +38,16 @@ def phase(name: str) -> None:
 
 
 def peak_rss_mib() -> float:
-    # ru_maxrss is in KiB on Linux.
+    # VmHWM belongs to this process's own address space. ru_maxrss would not do: Linux carries
+    # the parent's high-water mark across fork+exec, so a child of a big pytest process would
+    # report the parent's peak.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
