@@ -107,6 +107,10 @@ mark { background: #fff3a3; color: inherit; padding: 0 1px; }
 #chat blockquote, #verdict-evidence blockquote, #citation-lookup blockquote {
   border-left: 3px solid #94a3b8; margin: 0.4em 0; padding-left: 0.8em; }
 #chat details, #verdict-evidence details, #citation-lookup details { margin: 0.3em 0; }
+/* Footnotes are long one-liners: wrap them, clear of the copy button. */
+#chat pre, #verdict-evidence pre, #citation-lookup pre { padding-right: 2.5em; }
+#chat pre code, #verdict-evidence pre code, #citation-lookup pre code {
+  white-space: pre-wrap !important; overflow-wrap: anywhere; }
 #verdict-badge { font-size: 1.4em; padding: 0.3em 0.6em; border-radius: 6px; }
 #verdict-badge.verdict-supported { background: #dcfce7; border-left: 6px solid #16a34a; }
 #verdict-badge.verdict-contradicted { background: #fee2e2; border-left: 6px solid #dc2626; }
