@@ -36,6 +36,7 @@ from assistant.sentences import (
     SentenceScorer,
     pick_highlights,
     sentence_footnotes,
+    sentence_spans,
     sentence_with_markers,
     words,
 )
@@ -46,6 +47,10 @@ from ingest.records import Chunk, Document, Footnote, Reference
 # answer"; the passages are still listed. Calibrated on the gold questions with MiniLM.
 MIN_DIRECT_SCORE = 0.42
 MIN_ANSWER_WORDS = 4
+# `AnswerEngine.warm`: brief sentences embedded up front, in calls of about `WARM_BATCH`
+# (the shipped brief: 165 sentences, ~2 s on one CPU core with MiniLM).
+WARM_SENTENCE_LIMIT = 5_000
+WARM_BATCH = 256
 
 if TYPE_CHECKING:
     from assistant.multilingual import CrossLingualSearch
@@ -165,10 +170,11 @@ def citation_trail(
             continue
         sentence = best.get(hit.rank)
         claim = sentence.text if sentence is not None else hit.chunk.text
+        vector = scorer.sentence_vector(hit.chunk, sentence.span) if sentence else None
         found: list[Hit] = []
         for number in trail_footnotes(hit, sentence):
             candidates, _ = source_chunks(index, number)
-            quote = best_passage(claim, candidates, scorer, make_hit)
+            quote = best_passage(claim, candidates, scorer, make_hit, vector)
             if quote is not None:
                 found.append(quote)
             if len(found) >= per_hit:
@@ -179,12 +185,17 @@ def citation_trail(
 
 
 def best_passage(
-    claim: str, candidates: Sequence[Chunk], scorer: SentenceScorer, make_hit: MakeHit
+    claim: str,
+    candidates: Sequence[Chunk],
+    scorer: SentenceScorer,
+    make_hit: MakeHit,
+    claim_vector: np.ndarray | None = None,
 ) -> Hit | None:
-    """The candidate chunk whose best sentence matches `claim` most, that sentence highlighted."""
+    """The candidate chunk whose best sentence matches `claim` most, that sentence highlighted.
+    `claim_vector`: the claim's vector when known (a cached brief sentence)."""
     if not candidates:
         return None
-    scored = scorer.score(claim, candidates)
+    scored = scorer.score(claim, candidates, claim_vector)
     top: tuple[float, Chunk, ScoredSentence] | None = None
     for chunk, sentences in zip(candidates, scored, strict=True):
         for sentence in sentences:
@@ -213,6 +224,42 @@ class AnswerEngine:
         self.scorer = SentenceScorer(lambda texts: index.embedder.embed(texts), self.lexicon)
         self.figures = FigureFinder(index.chunks, index.document)
         self._cross_lingual: CrossLingualSearch | None = None
+
+    # ---- warm-up
+
+    def warm(self, limit: int = WARM_SENTENCE_LIMIT, batch: int = WARM_BATCH) -> int:
+        """Embed the sentences of the brief's chunks now, so that the first `ask`/`check`
+        touching them costs only its query embedding. Returns the sentences newly embedded.
+
+        Bounded to `limit` brief sentences (a huge brief warms its first chunks only); source
+        chunks stay lazy: there can be thousands, and most are never shown. Each embedding call
+        holds about `batch` sentences (one chunk more at most), never one huge tensor.
+        """
+        brief = [c for c in self.index.chunks
+                 if self.index.document(c.document_id).kind == "brief"]
+        done = 0
+        seen = 0
+        pending: list[Chunk] = []
+        pending_sentences = 0
+        for chunk in brief:
+            count = len(sentence_spans(chunk.text))
+            seen += count
+            if seen > limit:
+                break
+            if self.scorer.cached(chunk):
+                continue
+            pending.append(chunk)
+            pending_sentences += count
+            if pending_sentences >= batch:
+                self.scorer.sentences(pending)
+                done += pending_sentences
+                pending, pending_sentences = [], 0
+        if pending:
+            self.scorer.sentences(pending)
+            done += pending_sentences
+        for chunk in brief:
+            self.figures.figures(chunk)  # figure lookups ("source of the 38%") scan every chunk
+        return done
 
     # ---- ask
 
@@ -263,7 +310,8 @@ class AnswerEngine:
             if passage.footnote is not None:
                 candidates, _ = source_chunks(self.index, passage.footnote)
                 sentence = passage.chunk.text[passage.sentence[0] : passage.sentence[1]]
-                quote = best_passage(sentence, candidates, self.scorer, self.make_hit)
+                vector = self.scorer.sentence_vector(passage.chunk, passage.sentence)
+                quote = best_passage(sentence, candidates, self.scorer, self.make_hit, vector)
                 if quote is not None:
                     trail[rank] = (quote,)
         first = passages[0]

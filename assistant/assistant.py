@@ -65,11 +65,23 @@ class Assistant:
 
     @classmethod
     def open(
-        cls, index_dir: str | Path | None = None, *, embedder: Embedder | None = None
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        warm: bool = False,
     ) -> Assistant:
-        """Open the index at `index_dir` (default `$BRIEF_QA_INDEX` or `.brief-qa/index`)."""
+        """Open the index at `index_dir` (default `$BRIEF_QA_INDEX` or `.brief-qa/index`).
+
+        `warm=True` (for serving) also builds the answer engine and embeds the brief's
+        sentences now (`AnswerEngine.warm`), so no first question or claim pays for them;
+        one-shot commands leave it off and embed only the passages they show.
+        """
         path = Path(index_dir) if index_dir is not None else default_index_dir()
-        return cls(SearchIndex.open(path, embedder=embedder))
+        assistant = cls(SearchIndex.open(path, embedder=embedder))
+        if warm:
+            assistant.engine.warm()
+        return assistant
 
     def ask(
         self,

@@ -264,6 +264,20 @@ class SentenceScorer:
                 self._queries.popitem(last=False)
         return vector
 
+    def cached(self, chunk: Chunk) -> bool:
+        """Whether this chunk's sentence vectors are cached already."""
+        with self._lock:
+            return chunk.id in self._cache
+
+    def sentence_vector(self, chunk: Chunk, span: tuple[int, int]) -> np.ndarray | None:
+        """The cached vector of one sentence of `chunk`, else None: a brief sentence used as
+        a query (the citation trail) then needs no forward pass of its own."""
+        with self._lock:
+            entry = self._cache.get(chunk.id)
+        if entry is None or span not in entry.spans:
+            return None
+        return np.asarray(entry.vectors[entry.spans.index(span)])
+
     def sentences(self, chunks: Sequence[Chunk]) -> list[ChunkSentences]:
         """Sentences of each chunk, embedding in one batch only those not cached yet."""
         with self._lock:

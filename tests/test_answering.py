@@ -10,7 +10,7 @@ from index_helpers import make_corpus
 
 from assistant.answering import annotate
 from assistant.records import Hit
-from assistant.sentences import SentenceScorer, sentence_with_markers
+from assistant.sentences import SentenceScorer, sentence_spans, sentence_with_markers
 from ingest.records import Chunk, Document, Marker
 
 DOC = Document(id="b", title="Brief", kind="brief", origin="b.pdf", sha256="", page_count=2)
@@ -68,6 +68,20 @@ def test_sentence_vectors_are_cached_per_chunk(fake_embedder: Any) -> None:
     assert calls == [1, 3, 1]
 
 
+def test_sentence_vector_comes_from_the_cache_only(fake_embedder: Any) -> None:
+    import numpy as np
+
+    scorer = SentenceScorer(fake_embedder.embed)
+    c = chunk()
+    span = sentence_spans(c.text)[1]
+    assert scorer.sentence_vector(c, span) is None  # never embeds on its own
+    scorer.sentences([c])
+    vector = scorer.sentence_vector(c, span)
+    assert vector is not None
+    np.testing.assert_allclose(vector, fake_embedder.embed([c.text[span[0] : span[1]]])[0])
+    assert scorer.sentence_vector(c, (0, 3)) is None  # not a sentence of the chunk
+
+
 def test_empty_hits(fake_embedder: Any) -> None:
     result = annotate("anything", [], SentenceScorer(fake_embedder.embed))
     assert result.hits == () and result.direct_answer is None
@@ -103,6 +117,57 @@ def test_no_trail_without_an_indexed_source(assistant: Any) -> None:
     answer = assistant.ask("Palermo Protocol minimum standards", k=1, only="brief")
     assert answer.hits[0].chunk.footnotes == (2,)
     assert answer.trail == {}
+
+
+class CountingEmbedder:
+    """The fake embedder, recording how many texts each call embeds."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: Any) -> Any:
+        self.calls.append(list(texts))
+        return self.inner.embed(texts)
+
+
+def test_warm_embeds_brief_sentences_up_front(tmp_path: Path, fake_embedder: Any) -> None:
+    from assistant.assistant import Assistant
+    from index.store import write_index
+
+    write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
+    counting = CountingEmbedder(fake_embedder)
+    brief = Assistant.open(tmp_path / "index", embedder=counting, warm=True)
+    chunks = brief.index.chunks
+    kinds = {c.id: brief.index.document(c.document_id).kind for c in chunks}
+    cached = {c.id for c in chunks if brief.engine.scorer.cached(c)}
+    assert cached == {cid for cid, kind in kinds.items() if kind == "brief"}
+    brief_sentences = {c.text[s:e] for c in chunks if kinds[c.id] == "brief"
+                       for s, e in sentence_spans(c.text)}
+    assert sorted(t for call in counting.calls for t in call) == sorted(brief_sentences)
+    counting.calls.clear()
+    brief.ask("what share of detected victims were children in 2022?", k=3)
+    brief.check("children accounted for 45% of detected victims in 2022")
+    embedded = [t for call in counting.calls for t in call]
+    # Queries (and the lazily embedded source passages of the trail) only: no brief sentence.
+    assert embedded and not set(embedded) & brief_sentences, set(embedded) & brief_sentences
+
+
+def test_warm_is_bounded_and_batched(assistant: Any) -> None:
+    engine = assistant.engine
+    calls: list[int] = []
+    original = engine.scorer._embed
+    engine.scorer._embed = lambda texts: (calls.append(len(texts)), original(texts))[1]
+    assert engine.warm(limit=3) <= 3
+    assert sum(calls) <= 3
+    calls.clear()
+    total = engine.warm(batch=2)  # the rest, two-plus sentences a call
+    assert calls and max(calls) <= 2 + max(
+        len(sentence_spans(c.text)) for c in assistant.index.chunks
+    )
+    assert total == sum(calls)
 
 
 @pytest.mark.model
