@@ -282,9 +282,10 @@ class AssistantProvider:
             started = time.perf_counter()
             try:
                 assistant = self._run(self.ready)
-                # The first forward pass and the answer engine (lexicon, caches) cost too.
+                # The first forward pass and the brief's sentence vectors (for highlights,
+                # direct answers and claim checks) would otherwise fall on the first users.
                 self._run(lambda: assistant.index.embedder.embed(["warm-up"]))
-                _ = assistant.engine
+                self._run(assistant.engine.warm)
             except BriefQAError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return
