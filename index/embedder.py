@@ -130,8 +130,11 @@ def _load_sentence_transformer(target: str, name: str) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     try:
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
 
+        # The "Loading weights" bar would clutter every CLI answer; ingest shows its own.
+        transformers.logging.disable_progress_bar()
         torch.set_num_threads(cpu_threads())
         return SentenceTransformer(target, device="cpu")
     except Exception as exc:  # any loader failure (missing files, bad config, hub name offline)
