@@ -317,8 +317,7 @@ class AnswerEngine:
         first = passages[0]
         note = self.index.footnote(first.footnote) if first.footnote is not None else None
         if note is not None:
-            reference = self.index.reference(note.reference) if note.reference else None
-            direct = copyable_citation(note, reference)
+            direct = copyable_citation(note)
         else:
             direct = sentence_with_markers(first.chunk, first.sentence)
         figure = parsed.quantity.text

@@ -170,16 +170,14 @@ def require_footnote(index: CorpusIndex, number: int) -> Footnote:
     return note
 
 
-def copyable_citation(note: Footnote, reference: Reference | None) -> str:
-    """The footnote as printed, superscript first. A short footnote ("UNODC. Report. p. 43")
-    that lacks the URL its reference entry has is completed from that entry, the brief's own
-    long form, keeping the footnote's cited pages."""
-    mark = superscript(note.number)
-    if note.urls or reference is None or not reference.url:
-        return f"{mark} {note.text}"
-    pages = ", ".join(note.pages)
-    suffix = f" p. {pages}" if pages and f"p. {pages}" not in reference.text else ""
-    return f"{mark} {reference.text.rstrip()}{suffix}"
+def copyable_citation(note: Footnote) -> str:
+    """The footnote exactly as printed, superscript first.
+
+    Never completed from the reference entry (even when a short footnote lacks the URL its
+    entry has): a string the brief does not print would be an invented citation. The entry is
+    shown beside it, verbatim, instead (`CitationLookup.reference`).
+    """
+    return f"{superscript(note.number)} {note.text}"
 
 
 def lookup_footnote(
@@ -209,7 +207,7 @@ def lookup_footnote(
     return CitationLookup(
         number=number,
         text=note.text,
-        citation=copyable_citation(note, reference),
+        citation=copyable_citation(note),
         url=url,
         pages=note.pages,
         reference=reference.text if reference is not None else None,
