@@ -20,6 +20,7 @@ import re
 import secrets
 import shutil
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ from ingest.errors import (
     IndexCorruptError,
     IndexLocationError,
     IndexMismatchError,
+    IndexMissingError,
     QueryError,
 )
 from ingest.records import Chunk, Corpus, Document, Footnote, Reference, Source
@@ -60,6 +62,13 @@ CONVEX_ALPHA = 0.5
 # Each retriever contributes this many candidates (at least) to fusion.
 CANDIDATE_DEPTH = 50
 DUPLICATE_THRESHOLD = 0.8
+
+# `SearchIndex.open` retries when a concurrent rebuild replaced the version it was reading.
+OPEN_ATTEMPTS = 5
+# np.load parses each .npy header with ast.literal_eval, and CPython 3.11's compiler is not
+# safe against concurrent use ("SystemError: AST constructor recursion depth mismatch" when app
+# workers open the index together), so loads of index files are serialised.
+_LOAD_LOCK = threading.Lock()
 
 
 # ---------------------------------------------------------------- writing
@@ -167,7 +176,8 @@ def _cached_vectors(link: Path, embedder: Embedder) -> dict[str, np.ndarray]:
         if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
             return {}
         verify_files(root, manifest)
-        vectors = np.load(root / "embeddings.npy", allow_pickle=False, mmap_mode="r")
+        with _LOAD_LOCK:
+            vectors = np.load(root / "embeddings.npy", allow_pickle=False, mmap_mode="r")
         cache: dict[str, np.ndarray] = {}
         with (root / "chunks.jsonl").open(encoding="utf-8") as handle:
             for row, line in enumerate(handle):
@@ -346,7 +356,19 @@ class SearchIndex:
         `IndexMismatchError` (format version, or `embedder` is not the model it was built with).
         """
         path = Path(index_dir)
-        root = path.resolve()
+        for _attempt in range(OPEN_ATTEMPTS - 1):
+            root = path.resolve()
+            try:
+                return cls._open_version(path, root, embedder)
+            except (IndexMissingError, IndexCorruptError):
+                # A rebuild swapped the link and removed the version being read: read the new
+                # one. Anything else (same version still linked) is a real problem.
+                if path.resolve() == root:
+                    raise
+        return cls._open_version(path, path.resolve(), embedder)
+
+    @classmethod
+    def _open_version(cls, path: Path, root: Path, embedder: Embedder | None) -> SearchIndex:
         manifest = read_manifest(root, shown=path)
         if embedder is not None:
             _check_model(path, manifest, embedder)
@@ -368,13 +390,14 @@ class SearchIndex:
             current = "chunks.jsonl"
             with (root / current).open(encoding="utf-8") as handle:
                 chunks = tuple(Chunk.from_dict(json.loads(line)) for line in handle)
-            current = "embeddings.npy"
-            # Memory-mapped: only filtered searches read it, and only the rows they need.
-            embeddings = np.load(root / current, allow_pickle=False, mmap_mode="r")
-            current = "dense.faiss"
-            dense = DenseIndex.load(root / current, manifest.dense_kind, manifest.dense_params)
-            current = "bm25/"
-            sparse = SparseIndex.load(root / "bm25")
+            with _LOAD_LOCK:  # the .npy readers (ours and bm25s's)
+                current = "embeddings.npy"
+                # Memory-mapped: only filtered searches read it, and only the rows they need.
+                embeddings = np.load(root / current, allow_pickle=False, mmap_mode="r")
+                current = "dense.faiss"
+                dense = DenseIndex.load(root / current, manifest.dense_kind, manifest.dense_params)
+                current = "bm25/"
+                sparse = SparseIndex.load(root / "bm25")
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexCorruptError(path, f"{current}: {type(exc).__name__}: {exc}") from exc
         sizes = {

@@ -366,3 +366,51 @@ def test_sigkill_at_any_point_leaves_a_loadable_index(
     write_index(make_corpus(), built, fake_embedder, progress=False)  # type: ignore[arg-type]
     assert len(versions(built)) == 1
     assert not [p for p in built.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_open_retries_when_a_rebuild_removes_the_version_being_read(
+    built: Path, fake_embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = store.read_manifest
+    rebuilt: list[str] = []
+    armed = [True]
+
+    def read_then_rebuild(directory: Path, *, shown: object = None) -> Manifest:
+        manifest = original(directory, shown=shown)  # type: ignore[arg-type]
+        if armed[0]:  # the first open resolved the old version; swap and delete it now
+            armed[0] = False  # (write_index reads the manifest too)
+            new = write_index(make_corpus(), built, fake_embedder, progress=False)  # type: ignore[arg-type]
+            rebuilt.append(new.build_id)
+        return manifest
+
+    monkeypatch.setattr(store, "read_manifest", read_then_rebuild)
+    index = SearchIndex.open(built, embedder=fake_embedder)  # type: ignore[arg-type]
+    assert index.manifest.build_id == rebuilt[0]
+    assert index.search("Palermo Protocol", 1)
+
+
+def test_open_concurrently_from_threads(built: Path, fake_embedder: object) -> None:
+    """np.load's header parser is not thread-safe on CPython 3.11; opens are serialised.
+
+    The race is timing-dependent: without the lock this fails in some runs, not every run
+    (tests/test_concurrency.py hammers the same path through `Assistant`)."""
+    import threading
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def opener() -> None:
+        barrier.wait()
+        try:
+            for _ in range(25):
+                index = SearchIndex.open(built, embedder=fake_embedder)  # type: ignore[arg-type]
+                assert index.search("child victims", 3)
+        except BaseException as exc:  # collected and re-raised by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
