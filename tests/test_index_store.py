@@ -414,3 +414,17 @@ def test_open_concurrently_from_threads(built: Path, fake_embedder: object) -> N
     for thread in threads:
         thread.join(timeout=120)
     assert not errors, errors
+
+
+def test_an_empty_corpus_gives_an_empty_but_valid_index(
+    tmp_path: Path, fake_embedder: object
+) -> None:
+    from ingest.records import Corpus
+
+    manifest = write_index(Corpus(documents=(), chunks=()), tmp_path / "index", fake_embedder,  # type: ignore[arg-type]
+                           progress=False)
+    assert manifest.chunk_count == 0 and manifest.embedded_count == 0
+    index = SearchIndex.open(tmp_path / "index", embedder=fake_embedder)  # type: ignore[arg-type]
+    assert index.chunks == () and index.embeddings.shape == (0, 64)
+    for mode in ("hybrid", "dense", "bm25"):
+        assert index.search("anything at all", 5, mode=mode) == []  # type: ignore[arg-type]
