@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from index.dense import DenseIndex, DenseKind
+from index.dense import KINDS, DenseIndex, DenseKind
 from index.embedder import Embedder, content_hash, load_embedder, model_info
 from index.fusion import convex, rrf, suppress_near_duplicates
 from index.manifest import (
@@ -88,6 +88,8 @@ def write_index(
     Vectors of chunks whose text is unchanged (same model) are reused from the current index;
     `Manifest.embedded_count` / `reused_count` say how many were computed / reused.
     """
+    if dense_kind not in KINDS:  # before minutes of embedding, not after
+        raise ValueError(f"unknown dense index kind {dense_kind!r}; expected one of {KINDS}")
     link = Path(index_dir).absolute()
     link.parent.mkdir(parents=True, exist_ok=True)
     _check_destination(link)
