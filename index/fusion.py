@@ -61,10 +61,20 @@ def convex(dense: Mapping[int, float], sparse: Mapping[int, float], alpha: float
     return _ranked(fused)
 
 
+# Below this many distinct words, containment says little (a 3-word heading is "contained" in
+# many passages), so such pairs are compared with Jaccard instead.
+MIN_CONTAINMENT_WORDS = 5
+
+
 def containment(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / min(|a|, |b|): 1.0 when one word set contains the other."""
+    """|a ∩ b| / min(|a|, |b|): 1.0 when one word set contains the other.
+
+    For very short sets (< `MIN_CONTAINMENT_WORDS` words) this is Jaccard, |a ∩ b| / |a ∪ b|.
+    """
     if not a or not b:
         return 0.0
+    if min(len(a), len(b)) < MIN_CONTAINMENT_WORDS:
+        return len(a & b) / len(a | b)
     return len(a & b) / min(len(a), len(b))
 
 

@@ -88,6 +88,16 @@ def test_suppress_keeps_chunks_that_share_only_one_sentence() -> None:
     assert [i for i, _ in kept] == [0, 1]
 
 
+def test_short_passages_are_not_swallowed_by_longer_ones() -> None:
+    texts = [
+        "Child trafficking networks operate around the world, exploiting poverty and conflict.",
+        "Trafficking networks:",  # a short definition heading, contained in the first
+        "Trafficking networks:",  # ...but an exact copy of it is still a duplicate
+    ]
+    kept = suppress_near_duplicates([(0, 1.0), (1, 0.9), (2, 0.8)], texts=texts)
+    assert [i for i, _ in kept] == [0, 1]
+
+
 def test_suppress_with_vectors_and_limit() -> None:
     vectors = np.array([[1, 0, 0], [0.999, 0.0447, 0], [0, 1, 0], [0, 0, 1]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
