@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import gradio as gr
 
 from assistant import render
+from ingest.config import add_index_argument, default_index_dir
 from ingest.errors import BriefQAError, QueryError
 
 if TYPE_CHECKING:
@@ -212,7 +213,6 @@ class AssistantProvider:
     def index_dir(self) -> Path:
         if self._index_dir is not None:
             return self._index_dir
-        from assistant.assistant import default_index_dir
 
         return default_index_dir()
 
@@ -604,10 +604,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="app.py", description="Serve the brief-qa web app (ingests corpus/ on first run)."
     )
-    parser.add_argument(
-        "--index", type=Path, default=None, metavar="DIR",
-        help="index directory (default: $BRIEF_QA_INDEX or .brief-qa/index)",
-    )
+    add_index_argument(parser)
     parser.add_argument(
         "--host", default=DEFAULT_HOST,
         help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)",

@@ -6,7 +6,6 @@ Kept small on purpose: retrieval lives in `index.store.SearchIndex`, citations i
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from assistant.citations import citations_for
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from index.embedder import Embedder
 from index.store import SearchIndex
+from ingest.config import default_index_dir
 from ingest.records import Chunk
 
 if TYPE_CHECKING:
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
 # Longer questions are cut here: nobody types more, the model reads only ~256 tokens anyway,
 # and a pasted 100 KB document would otherwise cost seconds of tokenizing for nothing.
 MAX_QUERY_CHARS = 2_000
-DEFAULT_INDEX_DIR = ".brief-qa/index"
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("BRIEF_QA_INDEX", DEFAULT_INDEX_DIR))
 
 
 def clean_query(query: str) -> tuple[str, str | None]:

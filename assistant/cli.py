@@ -11,27 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ingest.config import add_index_argument, index_dir_from
 from ingest.errors import BriefQAError
 
 DEFAULT_CORPUS = Path("corpus")
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("BRIEF_QA_INDEX", ".brief-qa/index"))
-
-
-def add_index_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--index",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="index directory (default: $BRIEF_QA_INDEX or .brief-qa/index)",
-    )
-
-
-def index_dir_from(args: argparse.Namespace) -> Path:
-    return args.index if getattr(args, "index", None) else default_index_dir()
 
 
 def _offline_environment() -> None:

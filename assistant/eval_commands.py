@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.evaluation import MODES
+from ingest.config import add_index_argument
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -29,10 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("gold", nargs="?", type=Path, metavar="GOLD.jsonl", help="gold file")
     p.add_argument("--beir", type=Path, metavar="DIR", help="BEIR dataset directory instead")
-    p.add_argument(
-        "--index", type=Path, default=None, metavar="DIR",
-        help="index to evaluate (default: $BRIEF_QA_INDEX or .brief-qa/index)",
-    )
+    add_index_argument(p, "index to evaluate")
     p.add_argument(
         "--index-dir", type=Path, default=None, metavar="DIR",
         help="with --beir: where to build the dataset's index (default: a temporary directory)",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ingest.config import add_index_argument, index_dir_from
 from ingest.errors import IndexCorruptError, IndexMissingError, MirrorError
 from ingest.records import Source
 from ingest.sources.cache import default_cache_dir
@@ -94,7 +94,7 @@ def fetch_options_from_args(args: argparse.Namespace) -> FetchOptions:
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
-    return args.index or Path(os.environ.get("BRIEF_QA_INDEX", ".brief-qa/index"))
+    return index_dir_from(args)
 
 
 def load_sources(index_dir: Path) -> list[Source]:
@@ -201,13 +201,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "pages and indexed chunks.",
     )
     p.add_argument("--json", action="store_true", help="print sources.json as JSON")
-    p.add_argument(
-        "--index",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="index directory (default: $BRIEF_QA_INDEX or .brief-qa/index)",
-    )
+    add_index_argument(p)
     p.set_defaults(handler=cmd_sources)
 
     p = subparsers.add_parser(
