@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -104,6 +105,28 @@ def _group_bonus(groups: set[str], sentence: ScoredSentence) -> float:
     return GROUP_BONUS * len(groups & found) / len(groups)
 
 
+# A question asking for a quantity is answered by a sentence that states one; a figure or
+# year named in the question should appear in its answer.
+_ASKS_FOR_QUANTITY = re.compile(
+    r"\b(how (many|much|often)|what (share|proportion|percentage|percent|fraction|number|"
+    r"part)|(share|proportion|percentage|fraction|number) of|when|what year)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# Numbers that label rather than state: "Figure 2", "Table 1", "p. 42", "No. 5".
+_LABEL_NUMBER = re.compile(r"\b(?:fig(?:ure)?|table|chart|no|pp?|page)\.?\s*\d+", re.IGNORECASE)
+FIGURE_BONUS = 0.08
+
+
+def _figure_bonus(query: str, sentence: ScoredSentence) -> float:
+    asked = set(_FIGURE.findall(query))
+    figures = set(_FIGURE.findall(_LABEL_NUMBER.sub(" ", sentence.text)))
+    if not figures - asked:  # repeating the question's year is not stating a figure
+        return 0.0
+    bonus = FIGURE_BONUS if _ASKS_FOR_QUANTITY.search(query) else 0.0
+    return bonus + FIGURE_BONUS * len(asked & figures)
+
+
 def annotate(
     query: str,
     hits: Sequence[Hit],
@@ -128,7 +151,8 @@ def annotate(
                 continue
             # A tiny rank prior breaks near-ties in favour of the retriever's order; asking
             # about a group ("girls") makes sentences about that group the better answers.
-            value = sentence.score - 0.005 * (hit.rank - 1) + _group_bonus(groups, sentence)
+            value = (sentence.score - 0.005 * (hit.rank - 1) + _group_bonus(groups, sentence)
+                     + _figure_bonus(query, sentence))
             if answer is None or value > answer[0]:
                 answer = (value, hit, sentence)
     if answer is None or answer[2].score < min_direct_score:

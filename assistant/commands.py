@@ -68,9 +68,19 @@ def format_answer(answer: Answer, width: int = 100) -> str:
         lines.append(f"note: {answer.notice}")
     if not answer.hits and answer.notice != "empty question":
         lines.append("no passages found")
+    if answer.direct_answer:
+        source = f" [passage {answer.direct_answer_hit}]" if answer.direct_answer_hit else ""
+        lines.append(textwrap.fill(f"Answer: {answer.direct_answer}{source}", width=width,
+                                   subsequent_indent="        "))
     for hit in answer.hits:
         lines.append("")
         lines.extend(_hit_lines(hit, width))
+        for quote in answer.trail.get(hit.rank, ()):
+            pages = f", p. {quote.chunk.pages}" if quote.chunk.pages else ""
+            lines.append(textwrap.fill(
+                f"cited source ({quote.document.title}{pages}): {quote.chunk.text}",
+                width=width, initial_indent="   ↳ ", subsequent_indent="     ",
+            ))
     return "\n".join(lines).strip("\n")
 
 

@@ -8,9 +8,14 @@ from typing import Any
 import pytest
 from index_helpers import make_corpus
 
-from assistant.answering import annotate
+from assistant.answering import FIGURE_BONUS, _figure_bonus, annotate
 from assistant.records import Hit
-from assistant.sentences import SentenceScorer, sentence_spans, sentence_with_markers
+from assistant.sentences import (
+    ScoredSentence,
+    SentenceScorer,
+    sentence_spans,
+    sentence_with_markers,
+)
 from ingest.records import Chunk, Document, Marker
 
 DOC = Document(id="b", title="Brief", kind="brief", origin="b.pdf", sha256="", page_count=2)
@@ -187,3 +192,18 @@ def test_direct_answer_on_the_shipped_brief(tmp_path_factory: pytest.TempPathFac
     girls = brief.ask("What share of all detected victims were girls?")
     assert girls.direct_answer is not None and "22%" in girls.direct_answer
     assert girls.direct_answer.endswith("⁵")
+
+
+def test_a_question_for_a_quantity_favours_sentences_that_state_one() -> None:
+    def bonus(query: str, text: str) -> float:
+        sentence = ScoredSentence(chunk=chunk(text), index=0, span=(0, len(text)), dense=0.0,
+                                  lexical=0.0, score=0.0)
+        return _figure_bonus(query, sentence)
+
+    states = "In 2019, nets caught 70% of the fish."
+    assert bonus("what share of the fish did nets catch?", states) == FIGURE_BONUS
+    assert bonus("what share of the fish did nets catch in 2019?", states) == 2 * FIGURE_BONUS
+    # Repeating the question's year (a caption, a title) states no figure.
+    assert bonus("what share of fish in 2019?", "Figure 2. Fish caught, 2019") == 0.0
+    assert bonus("did nets catch fish?", states) == 0.0
+    assert bonus("what share of the fish did nets catch?", "Nets caught fish.") == 0.0

@@ -140,7 +140,8 @@ def test_cli_ask_plain(
                  "--index", str(index_dir), "--only", "brief"])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.startswith("1. ")
+    assert out.startswith("Answer: ")  # the direct answer, then the passages
+    assert "\n1. " in out
     assert "forced labour.⁵" in out  # the passage with its superscript marker
     assert "UNICEF Topic B · Current issue · p. 2" in out
     assert "⁵ UNODC. Global Report 2024." in out  # the footnote, as the brief prints it
