@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from index_helpers import laid_out_chunks
+
 from ingest.records import (
-    Chunk,
     Corpus,
     Document,
     Footnote,
-    Marker,
     Reference,
     Source,
     SourceCitation,
@@ -109,31 +109,6 @@ REFERENCES: tuple[Reference, ...] = (
 )
 
 
-def _chunks(document_id: str, passages: Any) -> tuple[tuple[Chunk, ...], str]:
-    """Chunks laid out like the pipeline does: blocks joined by blank lines, exact offsets."""
-    chunks: list[Chunk] = []
-    texts: list[str] = []
-    offset = 0
-    for i, (text, section, page, notes) in enumerate(passages):
-        chunks.append(
-            Chunk(
-                id=f"{document_id}-{i:03d}",
-                document_id=document_id,
-                text=text,
-                section=section,
-                page_start=page,
-                page_end=page,
-                char_start=offset,
-                char_end=offset + len(text),
-                footnotes=notes,
-                markers=tuple(Marker(offset=len(text), number=n) for n in notes),
-            )
-        )
-        texts.append(text)
-        offset += len(text) + 2
-    return tuple(chunks), "\n\n".join(texts)
-
-
 def synthetic_corpus() -> Corpus:
     brief = Document(id="brief", title=BRIEF_TITLE, kind="brief", origin="brief.pdf",
                      sha256="0" * 64, page_count=4)
@@ -143,11 +118,13 @@ def synthetic_corpus() -> Corpus:
     blog = Document(id="shelters-blog", title="Shelters <b>blog</b>", kind="source",
                     origin=BLOG_URL, sha256="2" * 64, page_count=0, url=BLOG_URL,
                     content_type="text/html")
-    brief_chunks, brief_text = _chunks("brief", BRIEF_PASSAGES)
-    report_chunks, report_text = _chunks(
+    brief_chunks, brief_text = laid_out_chunks("brief", BRIEF_PASSAGES)
+    report_chunks, report_text = laid_out_chunks(
         "global-report", [(text, (), page, ()) for page, text in REPORT_PAGES]
     )
-    blog_chunks, blog_text = _chunks("shelters-blog", [(HOSTILE_TEXT, ("Shelters",), None, ())])
+    blog_chunks, blog_text = laid_out_chunks(
+        "shelters-blog", [(HOSTILE_TEXT, ("Shelters",), None, ())]
+    )
     sources = (
         Source(id="explainer", url=EXPLAINER_URL, title="Explainer: child trafficking",
                cited_by=(SourceCitation(footnote=1), SourceCitation(reference=1)),

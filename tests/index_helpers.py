@@ -69,11 +69,14 @@ SOURCE_PAGES: tuple[tuple[str, str], ...] = (
 )
 
 
-def brief_chunks(document_id: str = "brief") -> tuple[Chunk, ...]:
-    chunks = []
+def laid_out_chunks(
+    document_id: str, passages: Sequence[tuple[str, tuple[str, ...], str | None, tuple[int, ...]]]
+) -> tuple[tuple[Chunk, ...], str]:
+    """Chunks laid out as the pipeline lays them out (blocks joined by blank lines, exact
+    offsets), one per `(text, section, page, footnotes)` passage, with the document's text."""
+    chunks: list[Chunk] = []
     offset = 0
-    for i, (text, section, page, notes) in enumerate(BRIEF_PARAGRAPHS):
-        markers = tuple(Marker(offset=len(text), number=n) for n in notes)
+    for i, (text, section, page, notes) in enumerate(passages):
         chunks.append(
             Chunk(
                 id=f"{document_id}-{i:03d}",
@@ -85,11 +88,15 @@ def brief_chunks(document_id: str = "brief") -> tuple[Chunk, ...]:
                 char_start=offset,
                 char_end=offset + len(text),
                 footnotes=notes,
-                markers=markers,
+                markers=tuple(Marker(offset=len(text), number=n) for n in notes),
             )
         )
         offset += len(text) + 2
-    return tuple(chunks)
+    return tuple(chunks), "\n\n".join(text for text, *_ in passages)
+
+
+def brief_chunks(document_id: str = "brief") -> tuple[Chunk, ...]:
+    return laid_out_chunks(document_id, BRIEF_PARAGRAPHS)[0]
 
 
 def source_chunks(document_id: str = "src-report") -> tuple[Chunk, ...]:
