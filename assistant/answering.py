@@ -71,6 +71,8 @@ class SearchIndexLike(CorpusView, Protocol):
 
     def reference(self, index: int) -> Reference | None: ...
 
+    def embed_query(self, query: str) -> np.ndarray: ...
+
     def search(
         self,
         query: str,
@@ -245,7 +247,9 @@ class AnswerEngine:
         self.index = index
         self.make_hit = make_hit
         self.lexicon = Lexicon(c.text for c in index.chunks)
-        self.scorer = SentenceScorer(lambda texts: index.embedder.embed(texts), self.lexicon)
+        self.scorer = SentenceScorer(
+            lambda texts: index.embedder.embed(texts), self.lexicon, embed_query=index.embed_query
+        )
         self.figures = FigureFinder(index.chunks, index.document)
         self._cross_lingual: CrossLingualSearch | None = None
 

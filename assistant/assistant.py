@@ -65,15 +65,18 @@ class Assistant:
         *,
         embedder: Embedder | None = None,
         warm: bool = False,
+        model_process: bool = False,
     ) -> Assistant:
         """Open the index at `index_dir` (default `$BRIEF_QA_INDEX` or `.brief-qa/index`).
 
         `warm=True` (for serving) also builds the answer engine and embeds the brief's
         sentences now (`AnswerEngine.warm`), so no first question or claim pays for them;
         one-shot commands leave it off and embed only the passages they show.
+        `model_process=True` (for servers): the model runs in a child process, where the
+        server's other threads cannot slow it down (`index.embed_process`).
         """
         path = Path(index_dir) if index_dir is not None else default_index_dir()
-        assistant = cls(SearchIndex.open(path, embedder=embedder))
+        assistant = cls(SearchIndex.open(path, embedder=embedder, model_process=model_process))
         if warm:
             assistant.engine.warm()
         return assistant

@@ -238,8 +238,12 @@ class SentenceScorer:
         lexicon: Lexicon | None = None,
         dense_weight: float = 0.6,
         cache_size: int = 20_000,
+        embed_query: Callable[[str], np.ndarray] | None = None,
     ) -> None:
         self._embed = embed
+        # The index's own (memoised) query embedding, so that a question retrieval has just
+        # embedded is not embedded again here.
+        self._embed_query = embed_query
         self.lexicon = lexicon
         self.dense_weight = dense_weight
         self._cache: OrderedDict[str, ChunkSentences] = OrderedDict()
@@ -252,6 +256,8 @@ class SentenceScorer:
 
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector; the last few are remembered (ask → trail → check reuse them)."""
+        if self._embed_query is not None:
+            return self._embed_query(text)
         with self._lock:
             cached = self._queries.get(text)
             if cached is not None:

@@ -25,13 +25,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from index.dense import KINDS, DenseIndex, DenseKind
 from index.embedder import Embedder, content_hash, load_embedder, model_info
 from index.fusion import convex, rrf, suppress_near_duplicates
+from index.lru import LRUCache
 from index.manifest import (
     FORMAT_VERSION,
     MANIFEST_FILE,
@@ -53,10 +54,14 @@ from ingest.errors import (
 )
 from ingest.records import Chunk, Corpus, Document, Footnote, Reference, Source
 
+if TYPE_CHECKING:
+    from index.embed_process import ProcessEmbedder
+
 SearchMode = Literal["hybrid", "dense", "bm25"]
 FusionMethod = Literal["rrf", "convex"]
 
 EMBED_BATCH = 256
+QUERY_VECTOR_CACHE = 512
 RRF_K = 60
 CONVEX_ALPHA = 0.5
 # Each retriever contributes this many candidates (at least) to fusion.
@@ -69,6 +74,7 @@ OPEN_ATTEMPTS = 5
 # safe against concurrent use ("SystemError: AST constructor recursion depth mismatch" when app
 # workers open the index together), so loads of index files are serialised.
 _LOAD_LOCK = threading.Lock()
+_MODEL_LOCK = threading.Lock()
 
 
 # ---------------------------------------------------------------- writing
@@ -351,23 +357,43 @@ class SearchIndex:
     sparse: SparseIndex
     _embedder: Embedder | None = None
     _lookup: dict[str, Any] = field(default_factory=dict, repr=False)
+    _model_process: bool = False
+    _model_child: ProcessEmbedder | None = None  # the child process this index started
+    # One question is embedded by retrieval, then again by highlighting, the direct answer and
+    # the citation trail: remembering recent query vectors saves those forward passes.
+    _query_vectors: LRUCache = field(
+        default_factory=lambda: LRUCache(QUERY_VECTOR_CACHE), repr=False
+    )
 
     @classmethod
-    def open(cls, index_dir: str | Path, embedder: Embedder | None = None) -> SearchIndex:
+    def open(
+        cls,
+        index_dir: str | Path,
+        embedder: Embedder | None = None,
+        *,
+        model_process: bool = False,
+    ) -> SearchIndex:
         """Load and verify an index. Errors: `IndexMissingError`, `IndexCorruptError`,
         `IndexMismatchError` (format version, or `embedder` is not the model it was built with).
+
+        `model_process` (for servers): when no `embedder` is given, the index's model is run
+        in a child process (`index.embed_process`), out of the way of the server's threads.
         """
         path = Path(index_dir)
         for _attempt in range(OPEN_ATTEMPTS - 1):
             root = path.resolve()
             try:
-                return cls._open_version(path, root, embedder)
+                opened = cls._open_version(path, root, embedder)
+                break
             except (IndexMissingError, IndexCorruptError):
                 # A rebuild swapped the link and removed the version being read: read the new
                 # one. Anything else (same version still linked) is a real problem.
                 if path.resolve() == root:
                     raise
-        return cls._open_version(path, path.resolve(), embedder)
+        else:
+            opened = cls._open_version(path, path.resolve(), embedder)
+        opened._model_process = model_process
+        return opened
 
     @classmethod
     def _open_version(cls, path: Path, root: Path, embedder: Embedder | None) -> SearchIndex:
@@ -436,10 +462,27 @@ class SearchIndex:
     def embedder(self) -> Embedder:
         """The index's model, loaded on first use when none was passed to `open`."""
         if self._embedder is None:
-            embedder = load_embedder(self.manifest.model_source or self.manifest.model)
-            _check_model(self.path, self.manifest, embedder)
-            self._embedder = embedder
+            with _MODEL_LOCK:  # one model (and child process) however many threads ask first
+                if self._embedder is None:
+                    model = self.manifest.model_source or self.manifest.model
+                    embedder: Embedder
+                    if self._model_process:
+                        from index.embed_process import ProcessEmbedder
+
+                        embedder = ProcessEmbedder(model)
+                        self._model_child = embedder
+                    else:
+                        embedder = load_embedder(model)
+                    _check_model(self.path, self.manifest, embedder)
+                    self._embedder = embedder
         return self._embedder
+
+    def close(self) -> None:
+        """Stop the model's child process if this index started one (`model_process`)."""
+        child, self._model_child = self._model_child, None
+        if child is not None:
+            child.close()
+            self._embedder = None
 
     def _table(self, name: str) -> dict[Any, Any]:
         table = self._lookup.get(name)
@@ -492,7 +535,13 @@ class SearchIndex:
     # ---- search
 
     def embed_query(self, query: str) -> np.ndarray:
-        return np.asarray(self.embedder.embed([query])[0], dtype=np.float32)
+        """The query's vector (recent ones remembered; treat it as read-only)."""
+        return self._query_vectors.get_or_compute(query, lambda: self._embed_query(query))
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        vector = np.array(self.embedder.embed([query])[0], dtype=np.float32)
+        vector.flags.writeable = False  # shared by every caller of this query
+        return vector
 
     def search_dense(
         self, query: str | np.ndarray, k: int, *, allowed: np.ndarray | None = None

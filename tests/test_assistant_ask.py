@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
+from conftest import FakeEmbedder
 from index_helpers import make_corpus
 
 import index.store as store
@@ -243,3 +246,33 @@ def test_real_model_gold_questions(real_assistant: Assistant) -> None:
     misses = [q.query for q, r in zip(questions, ranks, strict=True) if r is None]
     assert hit5 >= 0.95, (hit5, mrr, misses)
     assert mrr >= 0.85, (hit5, mrr)
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Records every text it embeds."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return super().embed(texts)
+
+
+def test_a_question_is_embedded_once_per_ask_and_remembered(index_dir: Path) -> None:
+    embedder = CountingEmbedder()
+    assistant = Assistant.open(index_dir, embedder=embedder)
+    question = "How many children were detected as victims?"
+    first = assistant.ask(question)
+    assert first.hits and first.hits[0].highlights  # highlighting scored the query's sentences
+    assert embedder.seen.count(question) == 1
+    again = assistant.ask(question)
+    assert embedder.seen.count(question) == 1
+    assert again.to_dict() == first.to_dict()
+
+
+def test_remembered_query_vectors_are_read_only(index_dir: Path) -> None:
+    assistant = Assistant.open(index_dir, embedder=FakeEmbedder())
+    vector = assistant.index.embed_query("children")
+    with pytest.raises(ValueError):
+        vector[0] = 1.0

@@ -1,0 +1,289 @@
+"""The embedding model in a child process, for servers.
+
+Why: a forward pass of the model releases and re-takes Python's GIL at every tensor operation
+(hundreds per pass). In a server whose other threads run Python (HTTP, retrieval, scoring), each
+re-take waits its turn: measured on 2 cores, a 13 ms pass took 400 ms next to one busy thread.
+In its own process the model never waits for the GIL, and requests that arrive together are
+encoded as one batch (8 short questions cost about 3 ms each instead of 8 ms).
+
+Protocol over the child's stdin/stdout: a request is one JSON line `{"id": n, "texts": [...]}`;
+a reply is one JSON line `{"id": n, "rows": r}` (or `{"id": n, "error": "..."}`) followed by
+`r × dimension` little-endian float32 values. The child first writes `{"name": ..,
+"dimension": ..}` once its model has loaded, or `{"error": ..}`.
+
+    python -m index.embed_process MODEL    # the child; not meant to be run by hand
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import itertools
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from ingest.errors import ModelLoadError
+
+MAX_BATCH_TEXTS = 64  # texts the child encodes in one pass when requests queue up
+START_TIMEOUT_S = 180.0
+TRIM_AFTER_TEXTS = 16  # a batch this big leaves freed memory worth returning
+
+
+class ProcessEmbedder:
+    """An `Embedder` whose model runs in a child process (started here, stopped by `close`)."""
+
+    def __init__(self, model: str | Path, *, threads: int | None = None) -> None:
+        self.model = str(model)
+        self._threads = threads
+        self._lock = threading.Lock()  # one writer to the child's stdin at a time
+        # Requests awaiting a reply, with the process they were sent to.
+        self._pending: dict[int, tuple[subprocess.Popen[bytes], Future[np.ndarray]]] = {}
+        self._ids = itertools.count()
+        self._process: subprocess.Popen[bytes] | None = None
+        self.name = ""
+        self.dimension = 0
+        self._start()
+        atexit.register(self.close)
+
+    # ---- the Embedder protocol
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        future: Future[np.ndarray] = Future()
+        line = b""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._start_locked()  # it died (killed, out of memory): start a new one
+            process = self._process
+            assert process is not None and process.stdin is not None
+            number = next(self._ids)
+            self._pending[number] = (process, future)
+            line = json.dumps({"id": number, "texts": list(texts)}).encode() + b"\n"
+            try:
+                process.stdin.write(line)
+                process.stdin.flush()
+            except OSError as exc:
+                self._pending.pop(number, None)
+                raise ModelLoadError(self.model, f"the embedding process is gone ({exc})") from exc
+        return future.result()
+
+    def close(self) -> None:
+        """Stop the child process (also done at interpreter exit)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin is not None:
+                process.stdin.close()  # the child exits at end of input
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    # ---- the child's lifetime
+
+    def _start(self) -> None:
+        with self._lock:
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        env = dict(os.environ)
+        if self._threads:
+            env["BRIEF_QA_EMBED_THREADS"] = str(self._threads)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "index.embed_process", self.model],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,  # so `-m index...` finds this package
+        )
+        assert process.stdout is not None
+        ready = _read_line_with_timeout(process, START_TIMEOUT_S)
+        if ready is None or "error" in ready:
+            process.kill()
+            process.wait()
+            exited = f"the embedding process exited ({process.returncode})"
+            raise ModelLoadError(self.model, str(ready["error"] if ready else exited))
+        if self.name and (ready["name"], ready["dimension"]) != (self.name, self.dimension):
+            process.kill()
+            process.wait()
+            raise ModelLoadError(self.model, "the restarted embedding process loaded another model")
+        self.name, self.dimension = str(ready["name"]), int(ready["dimension"])
+        self._process = process
+        reader = threading.Thread(
+            target=self._read_replies, args=(process,), name="brief-qa-embed-replies", daemon=True
+        )
+        reader.start()
+
+    def _read_replies(self, process: subprocess.Popen[bytes]) -> None:
+        stdout = process.stdout
+        assert stdout is not None
+        width = self.dimension * 4
+        try:
+            for header in iter(stdout.readline, b""):
+                reply = json.loads(header)
+                with self._lock:
+                    _, future = self._pending.pop(int(reply["id"]), (None, None))
+                if "error" in reply:
+                    if future is not None:
+                        future.set_exception(ModelLoadError(self.model, str(reply["error"])))
+                    continue
+                rows = int(reply["rows"])
+                payload = _read_exactly(stdout, rows * width)
+                if payload is None:  # cut short: the process died mid-reply
+                    if future is not None:
+                        future.set_exception(ModelLoadError(self.model, "reply cut short"))
+                    break
+                vectors = np.frombuffer(payload, dtype="<f4").reshape(rows, self.dimension)
+                if future is not None:
+                    future.set_result(vectors.astype(np.float32, copy=True))
+        finally:
+            # Whatever was sent to this process will not be answered now.
+            if process.poll() is None:  # a garbled reply: do not trust this process further
+                process.kill()
+            code = process.wait()
+            with self._lock:
+                lost = [n for n, (sent_to, _) in self._pending.items() if sent_to is process]
+                futures = [self._pending.pop(n)[1] for n in lost]
+            for future in futures:
+                future.set_exception(
+                    ModelLoadError(self.model, f"the embedding process stopped (exit code {code})")
+                )
+
+
+def _read_line_with_timeout(process: subprocess.Popen[bytes], timeout: float) -> Any:
+    """The child's first line (its model's name and dimension, or why it could not load)."""
+    result: list[Any] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if line:
+            with contextlib.suppress(ValueError):
+                result.append(json.loads(line))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if reader.is_alive():
+        return {"error": f"the embedding process did not load its model in {timeout:.0f} s"}
+    return result[0] if result else None
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
+    data = stream.read(size)
+    return data if data is not None and len(data) == size else None
+
+
+# ------------------------------------------------------------------ the child
+
+
+class _Requests:
+    """Reads JSON-line requests from a file descriptor; `take` returns what has arrived."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = b""
+        self.closed = False
+
+    def take(self, limit: int) -> list[dict[str, Any]]:
+        """Block for one request, then add every further one already waiting (up to `limit`
+        texts in all), so that requests that arrived together share a forward pass. An empty
+        list: the input has ended."""
+        requests: list[dict[str, Any]] = []
+        texts = 0
+        while True:
+            while b"\n" in self.buffer and texts < limit:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                request = json.loads(line)
+                requests.append(request)
+                texts += len(request["texts"])
+            if self.closed or (requests and (texts >= limit or not self._readable(0.0))):
+                return requests
+            chunk = os.read(self.fd, 1 << 16)  # blocks only while nothing has arrived
+            if chunk:
+                self.buffer += chunk
+            else:
+                self.closed = True
+
+    def _readable(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        return bool(ready)
+
+
+def _release_free_memory() -> None:
+    """Give the heap freed after a big batch back to the system (glibc keeps it otherwise:
+    measured 65 MB after the app's warm-up batch)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def serve(model: str) -> int:
+    """The child's loop: load the model, then answer requests until stdin closes."""
+    out = sys.stdout.buffer
+    # Anything the libraries print must not corrupt the protocol on stdout.
+    sys.stdout = sys.stderr
+    try:
+        import torch
+
+        from index.embedder import cpu_threads, load_embedder
+
+        embedder = load_embedder(model)  # (sets torch's threads to the CPU count)
+        # The server shares the CPUs: with 2 cores, two torch threads next to a busy server
+        # made a pass 2.4x slower than one thread alone (their barriers wait for each other).
+        torch.set_num_threads(int(os.environ.get("BRIEF_QA_EMBED_THREADS", "0"))
+                              or max(1, cpu_threads() // 2))
+        embedder.embed(["warm-up"])  # the first pass allocates; do it before saying ready
+    except Exception as exc:  # reported to the parent, which raises ModelLoadError
+        out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
+        out.flush()
+        return 1
+    out.write(json.dumps({"name": embedder.name, "dimension": embedder.dimension}).encode() + b"\n")
+    out.flush()
+    requests = _Requests(sys.stdin.fileno())
+    while True:
+        batch = requests.take(MAX_BATCH_TEXTS)
+        if not batch:
+            return 0
+        texts = [text for request in batch for text in request["texts"]]
+        try:
+            vectors = np.ascontiguousarray(embedder.embed(texts), dtype="<f4")
+        except Exception as exc:
+            for request in batch:
+                out.write(json.dumps({"id": request["id"], "error": f"{type(exc).__name__}: {exc}"})
+                          .encode() + b"\n")
+            out.flush()
+            continue
+        if len(texts) > TRIM_AFTER_TEXTS:
+            _release_free_memory()
+        start = 0
+        for request in batch:
+            rows = len(request["texts"])
+            out.write(json.dumps({"id": request["id"], "rows": rows}).encode() + b"\n")
+            out.write(vectors[start : start + rows].tobytes())
+            start += rows
+        out.flush()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(serve(sys.argv[1]))
