@@ -20,71 +20,43 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Gradio's queue rebuilds a pandas summary of its last 10,000 events after every event, for a
+# monitoring dashboard this app does not enable: measured as half the server's CPU under load.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import argparse
+import importlib.util
 import sys
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
+
+if importlib.util.find_spec("matplotlib") is None:
+    # Gradio tries `import matplotlib` around every event; a module that is not installed is
+    # searched for on disk each time (measured: 5% of the server's CPU under load). None in
+    # sys.modules makes the import fail at once, as it would anyway.
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]
 
 import gradio as gr
 
 from assistant import render
-from ingest.config import add_index_argument, default_index_dir
+from assistant.service import CONCURRENCY_LIMIT, AssistantProvider
+from ingest.config import add_index_argument
 from ingest.errors import BriefQAError, QueryError
-
-if TYPE_CHECKING:
-    from assistant.assistant import Assistant
-    from assistant.records import Answer, CitationLookup, Verdict
-    from index.embedder import Embedder
-
-T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parent
 DEFAULT_CORPUS = REPO / "corpus"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 
-
-
-def _env_int(name: str, default: int) -> int:
-    """An integer setting from the environment; a malformed one is reported and ignored."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        return max(0, int(raw))
-    except ValueError:
-        print(f"warning: {name}={raw!r} is not a whole number; using {default}", file=sys.stderr)
-        return default
-
-
-def _cpus() -> int:
-    try:  # the CPUs this process may use (taskset, containers), not the machine's total
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 2
-
-
-# The model is CPU-bound: more simultaneous computations than cores only adds contention
-# (measured: 4 at once on 2 cores halves throughput), so questions that need the model run on
-# this many threads and wait for one otherwise.
-CONCURRENCY_LIMIT = max(1, _env_int("BRIEF_QA_CONCURRENCY", max(2, min(4, _cpus()))))
-# Gradio runs this many events at once. More than CONCURRENCY_LIMIT so that a cached answer, or
-# a page load, does not wait behind questions being computed (measured: 50 clients, 103
-# answers/s and p95 0.97 s, against 71/s and 1.05 s with the two limits equal). The rest wait
-# in a bounded queue, so overload is refused rather than hoarded.
-MAX_THREADS = max(8, CONCURRENCY_LIMIT)
+# Gradio runs this many events at once: more than CONCURRENCY_LIMIT, so that a cached answer or
+# a page load does not wait behind questions being computed. The rest wait in a bounded queue,
+# so overload is refused rather than hoarded.
+MAX_THREADS = CONCURRENCY_LIMIT + 4
 MAX_QUEUE = 256
 MAX_K = 10
 SESSION_CAPACITY = 500
-# Delegates ask the same (example) questions over and over; an answer depends only on the
-# question, its filters, history and the index, so recent answers are kept (0 turns it off).
-ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)
 
 EXAMPLES = [
     "What share of detected trafficking victims were children in 2022?",
@@ -133,174 +105,6 @@ def launch_options() -> dict[str, Any]:
         "state_session_capacity": SESSION_CAPACITY,
         "max_threads": MAX_THREADS,
     }
-
-
-# ------------------------------------------------------------------ the shared assistant
-
-
-class LRUCache:
-    """A small thread-safe least-recently-used cache of immutable results."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
-        if self.size <= 0:
-            return compute()
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return self._items[key]
-            self.misses += 1
-        # Computed outside the lock: a slow question must not block cached ones. Two threads
-        # may compute the same key at once; both get the same (deterministic) result.
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-class AssistantProvider:
-    """Opens the index and loads the model once per process, on first use, thread-safely.
-
-    Opening the index is cheap (JSON, FAISS, BM25 arrays); the model costs seconds, so it is
-    loaded separately (`ready`) and only where a query needs it.
-    """
-
-    def __init__(
-        self,
-        index_dir: str | Path | None = None,
-        *,
-        embedder: Embedder | None = None,
-        opener: Callable[[Path | None, Embedder | None], Assistant] | None = None,
-    ) -> None:
-        self._index_dir = Path(index_dir) if index_dir is not None else None
-        self._embedder = embedder
-        self._opener = opener
-        self._lock = threading.Lock()
-        self._assistant: Assistant | None = None
-        self._model_ready = False
-        self.cache = LRUCache(ANSWER_CACHE_SIZE)
-        # Model work runs on a few long-lived threads: torch keeps per-thread buffers, so
-        # running it on whichever of Gradio's 40 worker threads picks up an event made the
-        # resident memory grow by ~150 MB under load.
-        self._workers = ThreadPoolExecutor(
-            max_workers=CONCURRENCY_LIMIT, thread_name_prefix="brief-qa-model"
-        )
-
-    def configure(self, index_dir: str | Path | None, embedder: Embedder | None = None) -> None:
-        """Point at another index (before first use, or to reload after a rebuild)."""
-        with self._lock:
-            self._index_dir = Path(index_dir) if index_dir is not None else None
-            self._embedder = embedder
-            self._assistant = None
-            self._model_ready = False
-            self.cache.clear()
-
-    @property
-    def index_dir(self) -> Path:
-        if self._index_dir is not None:
-            return self._index_dir
-
-        return default_index_dir()
-
-    def assistant(self) -> Assistant:
-        """The shared `Assistant` (index open, model maybe not loaded yet)."""
-        current = self._assistant
-        if current is not None:
-            return current
-        with self._lock:
-            if self._assistant is None:
-                self._assistant = self._open()
-            return self._assistant
-
-    def ready(self) -> Assistant:
-        """The shared `Assistant` with its model loaded (what a query needs)."""
-        assistant = self.assistant()
-        if not self._model_ready:
-            with self._lock:
-                if not self._model_ready:
-                    # SearchIndex loads its embedder lazily; doing it here, under the lock,
-                    # keeps concurrent first queries from loading the model twice.
-                    _ = assistant.index.embedder
-                    self._model_ready = True
-        return assistant
-
-    def ask(
-        self,
-        query: str,
-        k: int = 5,
-        *,
-        mode: str = "hybrid",
-        only: str | None = None,
-        history: Sequence[str] = (),
-    ) -> Answer:
-        """`Assistant.ask`, remembered for repeated questions."""
-        key = ("ask", query, k, mode, only, tuple(history))
-        return self.cache.get_or_compute(
-            key,
-            lambda: self._run(
-                lambda: self.ready().ask(
-                    query, k, mode=mode, only=only,  # type: ignore[arg-type]
-                    history=tuple(history),
-                )
-            ),
-        )
-
-    def check(self, claim: str) -> Verdict:
-        """`Assistant.check`, remembered for repeated claims."""
-        return self.cache.get_or_compute(
-            ("check", claim), lambda: self._run(lambda: self.ready().check(claim))
-        )
-
-    def cite(self, number: int) -> CitationLookup:
-        """`Assistant.cite`, remembered (there are only so many footnotes)."""
-        return self.cache.get_or_compute(
-            ("cite", number), lambda: self._run(lambda: self.ready().cite(number))
-        )
-
-    def _run(self, work: Callable[[], T]) -> T:
-        """Run `work` on the model threads and wait for it (its exception is re-raised)."""
-        return self._workers.submit(work).result()
-
-    def warm_up(self) -> threading.Thread:
-        """Load index and model in the background so the first question is fast."""
-
-        def run() -> None:
-            started = time.perf_counter()
-            try:
-                assistant = self._run(self.ready)
-                # The first forward pass and the brief's sentence vectors (for highlights,
-                # direct answers and claim checks) would otherwise fall on the first users.
-                self._run(lambda: assistant.index.embedder.embed(["warm-up"]))
-                self._run(assistant.engine.warm)
-            except BriefQAError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return
-            print(f"model ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-
-        thread = threading.Thread(target=run, name="brief-qa-warm-up", daemon=True)
-        thread.start()
-        return thread
-
-    def _open(self) -> Assistant:
-        if self._opener is not None:
-            return self._opener(self._index_dir, self._embedder)
-        from assistant.assistant import Assistant
-
-        return Assistant.open(self.index_dir, embedder=self._embedder)
 
 
 # ------------------------------------------------------------------ handlers

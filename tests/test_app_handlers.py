@@ -10,7 +10,6 @@ import html.parser
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -465,33 +464,6 @@ def test_importing_the_app_loads_no_model_and_opens_no_index() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_provider_opens_once_under_concurrent_first_use(index_dir: Path) -> None:
-    from conftest import FakeEmbedder
-
-    opened: list[int] = []
-    barrier = threading.Barrier(8)
-
-    def opener(path: Path | None, embedder: Any) -> Assistant:
-        opened.append(1)
-        return Assistant.open(path, embedder=embedder)
-
-    provider = app.AssistantProvider(index_dir, embedder=FakeEmbedder(), opener=opener)
-    app.build_demo(provider)
-    assert opened == []  # building the UI opens nothing
-    results: list[Assistant] = []
-
-    def use() -> None:
-        barrier.wait()
-        results.append(provider.ready())
-
-    threads = [threading.Thread(target=use) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(opened) == 1 and len({id(a) for a in results}) == 1
-
-
 def test_main_refuses_a_corrupt_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "index"
     bad.mkdir()
@@ -501,28 +473,6 @@ def test_main_refuses_a_corrupt_index(tmp_path: Path, capsys: pytest.CaptureFixt
     finally:
         app.PROVIDER.configure(None)
     assert "error:" in capsys.readouterr().err
-
-
-def test_lru_cache_evicts_the_least_recently_used() -> None:
-    cache = app.LRUCache(2)
-    calls: list[str] = []
-
-    def compute(key: str) -> str:
-        calls.append(key)
-        return key.upper()
-
-    assert cache.get_or_compute("a", lambda: compute("a")) == "A"
-    assert cache.get_or_compute("b", lambda: compute("b")) == "B"
-    assert cache.get_or_compute("a", lambda: compute("a")) == "A"  # hit; "b" is now oldest
-    assert cache.get_or_compute("c", lambda: compute("c")) == "C"  # evicts "b"
-    assert cache.get_or_compute("b", lambda: compute("b")) == "B"
-    assert calls == ["a", "b", "c", "b"] and (cache.hits, cache.misses) == (1, 4)
-    with pytest.raises(ValueError):  # failures are not remembered
-        cache.get_or_compute("d", lambda: int("x"))
-    assert cache.get_or_compute("d", lambda: "D") == "D"
-    off = app.LRUCache(0)
-    assert [off.get_or_compute("a", lambda: compute("z")) for _ in range(2)] == ["Z", "Z"]
-    assert calls[-2:] == ["z", "z"]
 
 
 def test_repeated_questions_are_answered_from_the_cache(handlers: app.Handlers) -> None:
@@ -536,52 +486,3 @@ def test_repeated_questions_are_answered_from_the_cache(handlers: app.Handlers) 
     handlers.provider.configure(handlers.provider.index_dir, handlers.provider._embedder)
     handlers.api_ask("What is the Palermo Protocol?", 3)
     assert cache.hits == 1  # reconfiguring (e.g. after a rebuild) forgets old answers
-
-
-def test_warm_up_loads_everything_in_the_background(
-    index_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from conftest import FakeEmbedder
-
-    provider = app.AssistantProvider(index_dir, embedder=FakeEmbedder())
-    provider.warm_up().join(timeout=60)
-    assert provider._model_ready and provider.assistant()._engine is not None
-    assert "model ready" in capsys.readouterr().err
-    missing = app.AssistantProvider(tmp_path / "none")
-    missing.warm_up().join(timeout=60)  # reports, does not raise in the thread
-    assert "no index at" in capsys.readouterr().err
-
-
-def test_settings_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("BRIEF_QA_X", "12")
-    assert app._env_int("BRIEF_QA_X", 3) == 12
-    monkeypatch.setenv("BRIEF_QA_X", "many")
-    assert app._env_int("BRIEF_QA_X", 3) == 3
-    assert "BRIEF_QA_X='many' is not a whole number" in capsys.readouterr().err
-    monkeypatch.delenv("BRIEF_QA_X")
-    assert app._env_int("BRIEF_QA_X", 3) == 3
-    assert app.CONCURRENCY_LIMIT >= 1
-
-
-def test_model_work_runs_on_the_providers_own_threads(
-    handlers: app.Handlers, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    threads: list[str] = []
-    original = Assistant.ask
-
-    def spy(self: Assistant, query: str, k: int = 5, **kwargs: Any) -> Answer:
-        threads.append(threading.current_thread().name)
-        return original(self, query, k, **kwargs)
-
-    monkeypatch.setattr(Assistant, "ask", spy)
-    workers = [threading.Thread(target=handlers.api_ask, args=(f"children {i}",))
-               for i in range(6)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert len(threads) == 6
-    assert all(name.startswith("brief-qa-model") for name in threads), threads
-    assert len(set(threads)) <= app.CONCURRENCY_LIMIT

@@ -1,0 +1,183 @@
+"""One shared `Assistant` per process for a server: opened once, answers remembered.
+
+The web app's sessions (and API clients) all call the same `AssistantProvider`; it opens the
+index on first use, loads the model once, runs model work on a few long-lived threads, and
+keeps recent answers (an answer depends only on the question, its options and the index).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from index.lru import LRUCache
+from ingest.config import default_index_dir
+from ingest.errors import BriefQAError
+
+if TYPE_CHECKING:
+    from assistant.assistant import Assistant
+    from assistant.records import Answer, CitationLookup, Verdict
+    from index.embedder import Embedder
+
+T = TypeVar("T")
+
+
+def _env_int(name: str, default: int) -> int:
+    """An integer setting from the environment; a malformed one is reported and ignored."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        print(f"warning: {name}={raw!r} is not a whole number; using {default}", file=sys.stderr)
+        return default
+
+
+# Questions are answered on this many threads. The model itself runs in a child process
+# (`index.embed_process`) that encodes the questions waiting together in one batch, so a few
+# threads in flight keep it fed while others do retrieval and scoring (measured on 2 cores with
+# every question new: 4 threads 74 answers/s, 10 threads 82/s).
+CONCURRENCY_LIMIT = max(1, _env_int("BRIEF_QA_CONCURRENCY", 8))
+# Delegates ask the same (example) questions over and over; an answer depends only on the
+# question, its filters, history and the index, so recent answers are kept (0 turns it off).
+ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)
+
+
+class AssistantProvider:
+    """Opens the index and loads the model once per process, on first use, thread-safely.
+
+    Opening the index is cheap (JSON, FAISS, BM25 arrays); the model costs seconds, so it is
+    loaded separately (`ready`) and only where a query needs it.
+    """
+
+    def __init__(
+        self,
+        index_dir: str | Path | None = None,
+        *,
+        embedder: Embedder | None = None,
+        opener: Callable[[Path | None, Embedder | None], Assistant] | None = None,
+    ) -> None:
+        self._index_dir = Path(index_dir) if index_dir is not None else None
+        self._embedder = embedder
+        self._opener = opener
+        self._lock = threading.Lock()
+        self._assistant: Assistant | None = None
+        self._model_ready = False
+        self.cache = LRUCache(ANSWER_CACHE_SIZE)
+        # Questions are computed on a bounded pool of long-lived threads, not on whichever
+        # server thread received them: it caps the work in flight, and a model run in-process
+        # (an embedder passed in, the multilingual model) keeps per-thread buffers.
+        self._workers = ThreadPoolExecutor(
+            max_workers=CONCURRENCY_LIMIT, thread_name_prefix="brief-qa-model"
+        )
+
+    def configure(self, index_dir: str | Path | None, embedder: Embedder | None = None) -> None:
+        """Point at another index (before first use, or to reload after a rebuild)."""
+        with self._lock:
+            self._index_dir = Path(index_dir) if index_dir is not None else None
+            self._embedder = embedder
+            if self._assistant is not None:
+                self._assistant.index.close()  # its model process, if it started one
+            self._assistant = None
+            self._model_ready = False
+            self.cache.clear()
+
+    @property
+    def index_dir(self) -> Path:
+        if self._index_dir is not None:
+            return self._index_dir
+
+        return default_index_dir()
+
+    def assistant(self) -> Assistant:
+        """The shared `Assistant` (index open, model maybe not loaded yet)."""
+        current = self._assistant
+        if current is not None:
+            return current
+        with self._lock:
+            if self._assistant is None:
+                self._assistant = self._open()
+            return self._assistant
+
+    def ready(self) -> Assistant:
+        """The shared `Assistant` with its model loaded (what a query needs)."""
+        assistant = self.assistant()
+        if not self._model_ready:
+            with self._lock:
+                if not self._model_ready:
+                    # SearchIndex loads its embedder lazily; doing it here, under the lock,
+                    # keeps concurrent first queries from loading the model twice.
+                    _ = assistant.index.embedder
+                    self._model_ready = True
+        return assistant
+
+    def ask(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        mode: str = "hybrid",
+        only: str | None = None,
+        history: Sequence[str] = (),
+    ) -> Answer:
+        """`Assistant.ask`, remembered for repeated questions."""
+        key = ("ask", query, k, mode, only, tuple(history))
+        return self.cache.get_or_compute(
+            key,
+            lambda: self._run(
+                lambda: self.ready().ask(
+                    query, k, mode=mode, only=only,  # type: ignore[arg-type]
+                    history=tuple(history),
+                )
+            ),
+        )
+
+    def check(self, claim: str) -> Verdict:
+        """`Assistant.check`, remembered for repeated claims."""
+        return self.cache.get_or_compute(
+            ("check", claim), lambda: self._run(lambda: self.ready().check(claim))
+        )
+
+    def cite(self, number: int) -> CitationLookup:
+        """`Assistant.cite`, remembered (there are only so many footnotes)."""
+        return self.cache.get_or_compute(
+            ("cite", number), lambda: self._run(lambda: self.ready().cite(number))
+        )
+
+    def _run(self, work: Callable[[], T]) -> T:
+        """Run `work` on the model threads and wait for it (its exception is re-raised)."""
+        return self._workers.submit(work).result()
+
+    def warm_up(self) -> threading.Thread:
+        """Load index and model in the background so the first question is fast."""
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                assistant = self._run(self.ready)
+                # The first forward pass and the brief's sentence vectors (for highlights,
+                # direct answers and claim checks) would otherwise fall on the first users.
+                self._run(lambda: assistant.index.embedder.embed(["warm-up"]))
+                self._run(assistant.engine.warm)
+            except BriefQAError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return
+            print(f"model ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+        thread = threading.Thread(target=run, name="brief-qa-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+    def _open(self) -> Assistant:
+        if self._opener is not None:
+            return self._opener(self._index_dir, self._embedder)
+        from assistant.assistant import Assistant
+
+        return Assistant.open(self.index_dir, embedder=self._embedder, model_process=True)
