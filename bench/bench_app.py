@@ -11,13 +11,16 @@
    stream), on 127.0.0.1. Reports request count, throughput, p50/p95/max latency, errors.
    Bounded: every client stops at the deadline, every request times out after 30 s.
 
-Questions are the gold set's (tests/data/gold.jsonl), shuffled per client. Each measurement is
-made twice (`--cache both`): with the app's answer cache off, so every question is computed
-(the worst case), and on (the default: repeated questions are answered from memory). The load
-average before and after is printed: other work on the machine skews the figures.
-Prints markdown for docs/benchmarks.md; asserts nothing.
+Two workloads (`--workload both`), each against a freshly started app with its default
+settings: `repeated`, the gold set's questions (tests/data/gold.jsonl) shuffled per client, as
+delegates re-ask example questions (the app's answer cache serves repeats); and `unique`, every
+question new (a gold question with a running number appended), so every answer is computed:
+the worst case. Memory is the app process plus its embedding-model child (`index.embed_process`):
+RSS of each, and PSS (shared pages split between the processes that map them, so the sum
+counts the libraries both map once). The load average before and after is printed: other work
+on the machine skews the figures. Prints markdown for docs/benchmarks.md; asserts nothing.
 
-    python bench/bench_app.py [--index DIR] [--clients 50] [--duration 60] [--cache both]
+    python bench/bench_app.py [--index DIR] [--clients 50] [--duration 60] [--workload both]
 """
 
 from __future__ import annotations
@@ -104,9 +107,10 @@ def _read_outcome(lines: Any) -> str:
     return "no result"
 
 
-async def ask_async(client: httpx.AsyncClient, base: str, query: str) -> str:
+async def ask_async(client: httpx.AsyncClient, base: str, query: str, session: str) -> str:
     event = await client.post(f"{base}gradio_api/call/ask",
-                              json={"data": [query, 5, "hybrid", None, []]})
+                              json={"data": [query, 5, "hybrid", None, []],
+                                    "session_hash": session})
     if event.status_code != 200:
         return f"HTTP {event.status_code}"
     event_id = event.json()["event_id"]
@@ -119,7 +123,11 @@ async def ask_async(client: httpx.AsyncClient, base: str, query: str) -> str:
     return "no result"
 
 
-async def load_run(base: str, clients: int, duration: float, seed: int) -> dict[str, Any]:
+async def load_run(
+    base: str, clients: int, duration: float, seed: int, *, unique: bool = False
+) -> dict[str, Any]:
+    """`clients` concurrent askers for `duration` s. `unique`: every question is new (a gold
+    question with a running number appended), so no cache of the app's can answer it."""
     pool = questions()
     deadline = time.perf_counter() + duration
     latencies: list[float] = []
@@ -129,13 +137,19 @@ async def load_run(base: str, clients: int, duration: float, seed: int) -> dict[
 
     async def client_loop(number: int) -> None:
         rng = random.Random(seed + number)
+        # One session per client, as a browser tab or a gradio_client.Client has.
+        session = f"bench-{seed}-{number}"
+        asked = 0
         async with httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False) as client:
             while time.perf_counter() < deadline:
                 query = rng.choice(pool)
+                if unique:
+                    asked += 1
+                    query = f"{query} ({session} #{asked})"
                 started = time.perf_counter()
                 try:
                     outcome = await asyncio.wait_for(
-                        ask_async(client, base, query), REQUEST_TIMEOUT_S
+                        ask_async(client, base, query, session), REQUEST_TIMEOUT_S
                     )
                 except (httpx.HTTPError, TimeoutError) as exc:
                     outcome = type(exc).__name__
@@ -161,38 +175,46 @@ async def load_run(base: str, clients: int, duration: float, seed: int) -> dict[
     }
 
 
-def rss_mb(process: psutil.Process) -> float:
-    """RSS of the app and any children it started."""
-    total = process.memory_info().rss
-    for child in process.children(recursive=True):
+def memory_mb(process: psutil.Process) -> dict[str, float]:
+    """The app's memory: RSS of the app and of its children (the embedding-model process),
+    their sum, and the sum of their PSS (shared pages counted once across the processes)."""
+    processes = [process, *process.children(recursive=True)]
+    rss: list[float] = []
+    pss = 0.0
+    for each in processes:
         with contextlib.suppress(psutil.Error):
-            total += child.memory_info().rss
-    return total / 2**20
+            info = each.memory_full_info()
+            rss.append(info.rss / 2**20)
+            pss += info.pss / 2**20
+    return {"app_rss": round(rss[0], 1), "children_rss": round(sum(rss[1:]), 1),
+            "rss_sum": round(sum(rss), 1), "pss_sum": round(pss, 1)}
 
 
-def peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+def peak_rss_mb(process: psutil.Process) -> float | None:
+    """Sum of the processes' high-water marks (VmHWM): an upper bound of the peak."""
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        try:
+            for line in Path(f"/proc/{each.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            return None
+    return round(total, 1)
 
 
 def serve_and_measure(
-    index_dir: Path, workdir: Path, args: argparse.Namespace, cache_size: int
+    index_dir: Path, workdir: Path, args: argparse.Namespace, workload: str
 ) -> dict[str, Any]:
     """Launch `python app.py`, time its start, ask, measure memory, run the load; stop it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
-               HF_HUB_DISABLE_TELEMETRY="1", TRANSFORMERS_OFFLINE="1",
-               BRIEF_QA_ANSWER_CACHE=str(cache_size))
+               HF_HUB_DISABLE_TELEMETRY="1", TRANSFORMERS_OFFLINE="1")
     if args.concurrency:
         env["BRIEF_QA_CONCURRENCY"] = str(args.concurrency)
-    results: dict[str, Any] = {"answer_cache": cache_size, "load_average_before": _loadavg()}
-    with open(workdir / f"app-{cache_size}.log", "w+b") as log:
+    results: dict[str, Any] = {"workload": workload, "load_average_before": _loadavg()}
+    with open(workdir / f"app-{workload}.log", "w+b") as log:
         started = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, str(REPO / "app.py"), "--index", str(index_dir), "--port", str(port)],
@@ -212,13 +234,14 @@ def serve_and_measure(
                 results["check_p50_s"] = round(p50_p95(checks)[0], 3)
                 results["check_p95_s"] = round(p50_p95(checks)[1], 3)
             process = psutil.Process(proc.pid)
-            results["rss_after_queries_mb"] = round(rss_mb(process), 1)
+            results["memory_after_queries_mb"] = memory_mb(process)
             if args.clients > 0 and args.duration > 0:
                 results["load"] = asyncio.run(
-                    load_run(base, args.clients, args.duration, args.seed)
+                    load_run(base, args.clients, args.duration, args.seed,
+                             unique=workload == "unique")
                 )
-                results["rss_after_load_mb"] = round(rss_mb(process), 1)
-            results["peak_rss_mb"] = peak_rss_mb(proc.pid)
+                results["memory_after_load_mb"] = memory_mb(process)
+            results["peak_rss_mb"] = peak_rss_mb(process)
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -252,8 +275,12 @@ def _wait_for_200(
         time.sleep(0.05)
 
 
+def _memory(memory: dict[str, float]) -> str:
+    return (f"PSS {memory['pss_sum']:.0f} MB (RSS: app {memory['app_rss']:.0f} + model process "
+            f"{memory['children_rss']:.0f} = {memory['rss_sum']:.0f} MB)")
+
+
 def report(run: dict[str, Any]) -> str:
-    cache = "on" if run["answer_cache"] else "off"
     rows: list[list[Any]] = [
         ["`python app.py` → first HTTP 200", f"{run['start_to_http_200_s']} s",
          f"≤ {TARGET_START_S:.0f} s"],
@@ -262,7 +289,7 @@ def report(run: dict[str, Any]) -> str:
          f"{run['single_client_p95_s']} s", ""],
         [f"claim check, single client, p50 / p95 ({len(gold('claim'))} claims)",
          f"{run['check_p50_s']} / {run['check_p95_s']} s", "≤ 1 s"],
-        ["RSS after these questions and claims", f"{run['rss_after_queries_mb']} MB",
+        ["memory after these questions and claims", _memory(run["memory_after_queries_mb"]),
          f"≤ {TARGET_RSS_MB:.0f} MB"],
     ]
     load = run.get("load")
@@ -275,12 +302,14 @@ def report(run: dict[str, Any]) -> str:
             ["load: p50 / p95 / max", f"{load['p50_s']} / {load['p95_s']} / {load['max_s']} s",
              f"p95 ≤ {TARGET_P95_S:.0f} s"],
             ["load: errors", f"{errors} {load['errors']}" if errors else "0", "0"],
-            ["RSS after load / peak (VmHWM)",
-             f"{run['rss_after_load_mb']} / {peak:.0f} MB" if peak else "?", ""],
+            ["memory after load", _memory(run["memory_after_load_mb"]), ""],
+            ["peak RSS (sum of VmHWM)", f"{peak:.0f} MB" if peak else "?", ""],
         ]
     rows.append(["load average before → after", f"{run['load_average_before']} → "
                  f"{run['load_average_after']}", ""])
-    return f"Answer cache {cache}:\n\n" + table(["measure", "result", "target"], rows)
+    title = {"repeated": "Gold questions, repeated (the answer cache serves repeats)",
+             "unique": "Every question new (every answer computed)"}[run["workload"]]
+    return f"{title}:\n\n" + table(["measure", "result", "target"], rows)
 
 
 def main() -> int:
@@ -293,8 +322,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=None,
                         help="BRIEF_QA_CONCURRENCY for the app (default: the app's own)")
     parser.add_argument(
-        "--cache", choices=["off", "on", "both"], default="both",
-        help="run with the app's answer cache off (every question computed), on, or both",
+        "--workload", choices=["repeated", "unique", "both"], default="both",
+        help="gold questions re-asked, every question new, or both (one app start each)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
@@ -302,8 +331,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         index_dir = args.index or Path(tmp) / "index"
         ensure_index(index_dir)
-        sizes = {"off": [0], "on": [1024], "both": [0, 1024]}[args.cache]
-        runs = [serve_and_measure(index_dir, Path(tmp), args, size) for size in sizes]
+        workloads = ["repeated", "unique"] if args.workload == "both" else [args.workload]
+        runs = [serve_and_measure(index_dir, Path(tmp), args, w) for w in workloads]
     results = {"machine": machine(), "runs": runs}
     print(json.dumps(results, indent=2))
     if args.json:
