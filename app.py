@@ -2,10 +2,11 @@
 
     python app.py [--index DIR] [--host 127.0.0.1] [--port 7860] [--offline | --no-fetch]
 
-Building `demo` loads nothing: the index is opened, and the embedding model loaded, once per
-process on first use and shared by every session (`AssistantProvider`). `python app.py`
-ingests `corpus/` first when there is no index yet, then serves on loopback only unless
-`--host` says otherwise. Handlers are thin: they call `Assistant` and hand its records to
+Building `demo` loads nothing: the index is opened once per process on first use and shared by
+every session (`assistant.service.AssistantProvider`); the embedding model runs in a child
+process (`index.embed_process`), started in the background at launch. `python app.py` ingests
+`corpus/` first when there is no index yet, then serves on loopback only unless `--host` says
+otherwise. Handlers are thin: they call the provider and hand its records to
 `assistant.render`, which escapes everything taken from a passage.
 
 API (gradio_client): `/ask`, `/check`, `/cite` return the records' `to_dict()` JSON.
