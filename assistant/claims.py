@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.numbers import (
+    Place,
     Quantity,
     clause_of,
     extract,
@@ -187,6 +188,8 @@ class _Finding:
     also: tuple[Quantity, ...] = ()  # other figures for the same thing
     other_group: Quantity | None = None  # the claim's figure, but given for another group
     also_scope: tuple[str, ...] = ()  # what narrows the first of `also` (places, a year)
+    # a figure set aside because its sentence ranks the claim's place below its scope
+    ranked_below: tuple[_Sentence, Quantity] | None = None
 
 
 def _gather(
@@ -308,6 +311,21 @@ def _qualifiers(parts: ClaimParts, cq: Quantity, sentence: _Sentence,
     return missing, tuple(dict.fromkeys(added))
 
 
+def _ranked_below(parts: ClaimParts, text: str, eq: Quantity) -> bool:
+    """Whether a place the claim names appears in `text` only in a "followed by …" after the
+    figure: the sentence then ranks that place below the figure's scope, and the figure is not
+    about it ("… recorded about 60%, followed by East Asia" gives East Asia no figure)."""
+    ranked = _RANKED_BELOW.search(text, eq.end)
+    if ranked is None:
+        return False
+    before, after = places(text[: ranked.start()]), places(text[ranked.end() :])
+
+    def named(place: Place, among: Sequence[Place]) -> bool:
+        return any(place.keys <= other.keys or other.keys <= place.keys for other in among)
+
+    return any(named(p, after) and not named(p, before) for p in places(parts.text))
+
+
 def _check_figure(
     parts: ClaimParts,
     cq: Quantity,
@@ -317,6 +335,7 @@ def _check_figure(
 ) -> _Finding:
     candidates: list[_Candidate] = []
     other_group: Quantity | None = None
+    ranked: tuple[_Sentence, Quantity] | None = None
     for sentence in sentences:
         if not _key_terms_ok(parts, sentence):
             continue
@@ -336,12 +355,15 @@ def _check_figure(
                 if eq.same_figure(cq) and ctx >= th.context and other_group is None:
                     other_group = eq
                 continue
+            if _ranked_below(parts, sentence.text, eq):
+                ranked = ranked or (sentence, eq)
+                continue
             missing, added = _qualifiers(parts, cq, sentence, eq)
             group_match = bool(cq.group) and eq.group == cq.group
             candidates.append(_Candidate(ctx, sentence, eq, group_match, missing, added))
     about = [c for c in candidates if c.ctx >= th.context]
     if not about:
-        return _Finding("unverified", cq, other_group=other_group)
+        return _Finding("unverified", cq, other_group=other_group, ranked_below=ranked)
 
     # Among the figures about the same thing, the one whose scope fits the claim best is
     # "the" figure; the most similar sentence breaks ties.
@@ -460,6 +482,9 @@ def _structure_finding(
     return None
 
 
+# "X and Y recorded the highest share, 60%, followed by Z": Z is ranked below the figure's
+# scope and given no figure of its own.
+_RANKED_BELOW = re.compile(r"\b(?:followed by|ahead of)\b", re.IGNORECASE)
 _VERB_NEGATION = re.compile(r"\b(?:not|never|cannot)\b|n't\b", re.IGNORECASE)
 
 
@@ -567,7 +592,16 @@ def check_claim(
         decisive = next((f.evidence for f in findings if f.evidence is not None), best)
         verdict = "not_found"
         other = next((f.other_group for f in unverified if f.other_group is not None), None)
-        if other is not None and other.group:
+        ranked = next((f.ranked_below for f in unverified if f.ranked_below is not None), None)
+        if ranked is not None:
+            sentence, figure = ranked
+            decisive = sentence
+            reason = (
+                f"{_where(sentence)} gives {figure.text} only for the places it ranks first; "
+                f"the place the claim names comes after them, with no figure of its own: "
+                f"{_quote(sentence.text)}"
+            )
+        elif other is not None and other.group:
             reason = (
                 f"no passage gives {missing} for what the claim describes "
                 f"({other.text} appears, but for {other.group})"

@@ -314,6 +314,10 @@ def brief(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ("Girls are primarily trafficked for forced labor", "contradicted", "boys"),
         ("No country is exempt from the effects of child trafficking", "supported", ""),
         ("The African Union adopted a convention on child trafficking in 2015", "not_found", ""),
+        # "… about 60%, followed by East Asia and the Pacific": no figure for East Asia.
+        ("In East Asia children are about 60% of detected victims", "not_found",
+         "only for the places it ranks first"),
+        ("In Sub-Saharan Africa children are about 60% of detected victims", "supported", "60%"),
     ],
 )
 def test_verdicts_on_the_shipped_brief(brief: Any, claim: str, expected: str,
@@ -363,3 +367,21 @@ def test_check_is_fast_once_warm(brief: Any) -> None:
         brief.check(claim)
     per_claim = (time.perf_counter() - started) / 2
     assert per_claim < 1.0, f"{per_claim:.2f} s per claim"
+
+
+RANKED = (
+    "By coast, the Northern Isles and the Western Shore recorded the highest share of unsafe "
+    "vessels, about 40%, followed by the Southern Gulf and the Eastern Banks.",
+    "Unsafe vessels are inspected twice a year.",
+)
+
+
+def test_a_place_ranked_after_the_figure_gets_no_figure(fake_embedder: Any) -> None:
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(PASSAGES + RANKED))
+    verdict = check("In the Southern Gulf about 40% of vessels are unsafe", scorer, RANKED)
+    assert verdict.verdict == "not_found", verdict.reason
+    assert "only for the places it ranks first" in verdict.reason
+    assert "40%" in verdict.reason and "Southern Gulf" in verdict.reason  # quoted sentence
+    # The places the figure is given for are still supported by it.
+    verdict = check("In the Northern Isles about 40% of vessels are unsafe", scorer, RANKED)
+    assert verdict.verdict == "supported", verdict.reason
