@@ -29,7 +29,7 @@ from assistant.lookup import (
     parse_lookup,
     source_chunks,
 )
-from assistant.numbers import group_of
+from assistant.numbers import group_of, places
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from assistant.sentences import (
     Lexicon,
@@ -129,6 +129,19 @@ def _figure_bonus(query: str, sentence: ScoredSentence) -> float:
     return bonus + FIGURE_BONUS * len(asked & figures)
 
 
+# A figure given only for some places does not answer a question that names none: "What share
+# of victims were children?" is answered by the global 38%, not by "Central America … 60%".
+_ASKS_WHERE = re.compile(r"\b(where|which|what) (regions?|countries|country|places?|areas?)\b|"
+                         r"\bwhere\b", re.IGNORECASE)
+PLACE_SCOPE_PENALTY = 0.2
+
+
+def _place_scope_penalty(query: str, sentence: ScoredSentence) -> float:
+    if not _ASKS_FOR_QUANTITY.search(query) or _ASKS_WHERE.search(query) or places(query):
+        return 0.0
+    return PLACE_SCOPE_PENALTY if places(sentence.text) else 0.0
+
+
 def annotate(
     query: str,
     hits: Sequence[Hit],
@@ -154,7 +167,7 @@ def annotate(
             # A tiny rank prior breaks near-ties in favour of the retriever's order; asking
             # about a group ("girls") makes sentences about that group the better answers.
             value = (sentence.score - 0.005 * (hit.rank - 1) + _group_bonus(groups, sentence)
-                     + _figure_bonus(query, sentence))
+                     + _figure_bonus(query, sentence) - _place_scope_penalty(query, sentence))
             if answer is None or value > answer[0]:
                 answer = (value, hit, sentence)
     if answer is None or answer[2].score < min_direct_score:

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 from index_helpers import make_corpus
 
-from assistant.answering import FIGURE_BONUS, _figure_bonus, annotate
+from assistant.answering import (
+    FIGURE_BONUS,
+    PLACE_SCOPE_PENALTY,
+    _figure_bonus,
+    _place_scope_penalty,
+    annotate,
+)
 from assistant.records import Hit
 from assistant.sentences import (
     ScoredSentence,
@@ -189,6 +195,12 @@ def test_direct_answer_on_the_shipped_brief(tmp_path_factory: pytest.TempPathFac
         "In 2022, children accounted for 38% of recorded victims of trafficking detected "
         "globally."
     )
+    # The regional 60% sentence is closer in wording, but the question names no region.
+    for question in ("what share of victims were children in 2022?",
+                     "What percentage of victims are children?"):
+        assert "38%" in (brief.ask(question).direct_answer or ""), question
+    regional = brief.ask("Which regions recorded the highest share of child victims?")
+    assert "60%" in (regional.direct_answer or "")
     girls = brief.ask("What share of all detected victims were girls?")
     assert girls.direct_answer is not None and "22%" in girls.direct_answer
     assert girls.direct_answer.endswith("⁵")
@@ -207,3 +219,28 @@ def test_a_question_for_a_quantity_favours_sentences_that_state_one() -> None:
     assert bonus("what share of fish in 2019?", "Figure 2. Fish caught, 2019") == 0.0
     assert bonus("did nets catch fish?", states) == 0.0
     assert bonus("what share of the fish did nets catch?", "Nets caught fish.") == 0.0
+
+
+def test_a_figure_given_only_for_some_places_does_not_answer_a_general_question() -> None:
+    def penalty(query: str, text: str) -> float:
+        sentence = ScoredSentence(chunk=chunk(text), index=0, span=(0, len(text)), dense=0.0,
+                                  lexical=0.0, score=0.0)
+        return _place_scope_penalty(query, sentence)
+
+    regional = "In the Northern Isles and the Western Shore, nets caught about 60% of the fish."
+    general = "In 2019, nets caught 70% of the fish."
+    assert penalty("what share of the fish did nets catch?", regional) == PLACE_SCOPE_PENALTY
+    assert penalty("what share of the fish did nets catch?", general) == 0.0
+    # Unless the question asks where, or names a place itself.
+    assert penalty("which regions had the highest share of fish caught?", regional) == 0.0
+    assert penalty("what share of the fish did nets catch in the Northern Isles?", regional) == 0.0
+    assert penalty("why do nets catch fish?", regional) == 0.0  # not asking for a figure
+
+
+def test_the_global_figure_answers_a_question_that_names_no_place(fake_embedder: Any) -> None:
+    text = ("In the Northern Isles and the Western Shore, nets caught about 60% of the fish "
+            "of the coast. Overall, nets caught 30% of the fish.")
+    scorer = SentenceScorer(fake_embedder.embed)
+    result = annotate("what share of the fish of the coast did nets catch?", [hit(chunk(text))],
+                      scorer)
+    assert result.direct_answer == "Overall, nets caught 30% of the fish."
