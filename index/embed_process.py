@@ -47,7 +47,10 @@ class ProcessEmbedder:
     def __init__(self, model: str | Path, *, threads: int | None = None) -> None:
         self.model = str(model)
         self._threads = threads
-        self._lock = threading.Lock()  # one writer to the child's stdin at a time
+        self._lock = threading.Lock()  # one writer to the child's stdin (or restart) at a time
+        # The reply reader takes only this one: were it to wait for a writer blocked on a full
+        # pipe while the child is blocked writing replies, neither would move.
+        self._pending_lock = threading.Lock()
         # Requests awaiting a reply, with the process they were sent to.
         self._pending: dict[int, tuple[subprocess.Popen[bytes], Future[np.ndarray]]] = {}
         self._ids = itertools.count()
@@ -70,13 +73,15 @@ class ProcessEmbedder:
             process = self._process
             assert process is not None and process.stdin is not None
             number = next(self._ids)
-            self._pending[number] = (process, future)
+            with self._pending_lock:
+                self._pending[number] = (process, future)
             line = json.dumps({"id": number, "texts": list(texts)}).encode() + b"\n"
             try:
                 process.stdin.write(line)
                 process.stdin.flush()
             except OSError as exc:
-                self._pending.pop(number, None)
+                with self._pending_lock:
+                    self._pending.pop(number, None)
                 raise ModelLoadError(self.model, f"the embedding process is gone ({exc})") from exc
         return future.result()
 
@@ -141,7 +146,7 @@ class ProcessEmbedder:
         try:
             for header in iter(stdout.readline, b""):
                 reply = json.loads(header)
-                with self._lock:
+                with self._pending_lock:
                     _, future = self._pending.pop(int(reply["id"]), (None, None))
                 if "error" in reply:
                     if future is not None:
@@ -161,7 +166,7 @@ class ProcessEmbedder:
             if process.poll() is None:  # a garbled reply: do not trust this process further
                 process.kill()
             code = process.wait()
-            with self._lock:
+            with self._pending_lock:
                 lost = [n for n, (sent_to, _) in self._pending.items() if sent_to is process]
                 futures = [self._pending.pop(n)[1] for n in lost]
             for future in futures:
@@ -239,8 +244,10 @@ def _release_free_memory() -> None:
 
 def serve(model: str) -> int:
     """The child's loop: load the model, then answer requests until stdin closes."""
-    out = sys.stdout.buffer
-    # Anything the libraries print must not corrupt the protocol on stdout.
+    # Replies go to a private copy of stdout; whatever the libraries print, from Python or C,
+    # goes to stderr instead and cannot corrupt the protocol.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     try:
         import torch

@@ -193,3 +193,26 @@ def test_an_index_opened_for_serving_runs_its_model_in_a_child(
     served.index.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_concurrent_requests_larger_than_a_pipe_buffer_all_complete(child: ProcessEmbedder) -> None:
+    # Each request (~100 KB of JSON) and its reply (~0.9 MB) overflow a 64 KB pipe, so the
+    # child blocks writing replies while writers block on requests: the reply reader must
+    # never wait for a writer.
+    texts = [[f"request {r} sentence {n}: " + "child protection " * 10 for n in range(600)]
+             for r in range(4)]
+    results: dict[int, np.ndarray] = {}
+
+    def send(r: int) -> None:
+        results[r] = child.embed(texts[r])
+
+    threads = [threading.Thread(target=send, args=(r,), daemon=True) for r in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "deadlocked"
+    assert all(results[r].shape == (600, child.dimension) for r in range(4))
+    np.testing.assert_allclose(results[2][:3], child.embed(texts[2][:3]), atol=1e-5)
