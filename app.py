@@ -28,6 +28,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import argparse
 import importlib.util
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -398,10 +399,12 @@ def ensure_index(
     if (index_dir / "manifest.json").exists():
         return 0
     print(f"no index at {index_dir}: ingesting {corpus} (first run only)…", file=sys.stderr)
-    from assistant.cli import main as cli_main
-
+    # In a child process: the model it loads to embed the corpus would otherwise stay in the
+    # server's memory (the server's own model runs in a process of its own).
+    command = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus),
+               "--index", str(index_dir), *fetch_options]
+    status = subprocess.run(command, cwd=REPO, check=False).returncode
     # A partial ingest (exit 1: some document failed) still leaves a usable index.
-    status = cli_main(["ingest", str(corpus), "--index", str(index_dir), *fetch_options])
     return 0 if status in (0, 1) and (index_dir / "manifest.json").exists() else status or 2
 
 

@@ -225,7 +225,16 @@ def test_first_run_ingests_the_corpus_without_fetching(tmp_path: Path) -> None:
     corpus.mkdir()
     shutil.copy(REPO / "tests" / "data" / "unicef-topic-b-child-trafficking.txt", corpus)
     index_dir = tmp_path / "index"
-    assert app.ensure_index(index_dir, corpus, ["--no-fetch"]) == 0
+    # The ingest runs in a child process: the app process never loads the model for it.
+    code = (
+        "import sys, app\n"
+        f"status = app.ensure_index(app.Path({str(index_dir)!r}), app.Path({str(corpus)!r}),"
+        " ['--no-fetch'])\n"
+        "print(status, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=300, check=True)
+    assert out.stdout.splitlines()[-1].split() == ["0", "False"], out.stderr[-2000:]
     assert (index_dir / "manifest.json").exists()
     assert app.ensure_index(index_dir, corpus, ["--no-fetch"]) == 0  # already there: no-op
     footnotes = json.loads((index_dir / "footnotes.json").read_text())
