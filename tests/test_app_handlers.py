@@ -486,3 +486,18 @@ def test_repeated_questions_are_answered_from_the_cache(handlers: app.Handlers) 
     handlers.provider.configure(handlers.provider.index_dir, handlers.provider._embedder)
     handlers.api_ask("What is the Palermo Protocol?", 3)
     assert cache.hits == 1  # reconfiguring (e.g. after a rebuild) forgets old answers
+
+
+def test_gradio_per_event_overheads_are_off() -> None:
+    """Set before Gradio is imported: its per-event analytics summary (pandas over the last
+    10,000 events, half the server's CPU under load) and its matplotlib probe."""
+    queue = app.demo._queue
+    assert queue.ANAYLTICS_CACHE_FREQUENCY >= 2**62  # (sic: Gradio's spelling)
+    assert queue.ANALYTICS_MAX_EVENTS == 1000
+    import importlib.util
+
+    if sys.modules.get("matplotlib", "absent") is None:  # not installed: fails at once
+        with pytest.raises(ImportError):
+            import matplotlib  # noqa: F401
+    else:
+        assert importlib.util.find_spec("matplotlib") is not None
