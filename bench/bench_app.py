@@ -3,24 +3,27 @@
 1. Start-up: wall time from launching `python app.py --index DIR` to the first HTTP 200 on `/`
    (index already built; the model loads in the background), then the first answer (which
    waits for the model if it is not loaded yet).
-2. Single client: 20 questions and the gold set's claims (`/check`), one at a time.
-   Memory: resident set (RSS) of the app process after these, and its high-water mark
-   (VmHWM) after the load run.
-3. Load: N concurrent clients (default 50) each asking questions back to back for D seconds
-   (default 60) through Gradio's REST API (`POST /gradio_api/call/ask`, then read the event
-   stream), on 127.0.0.1. Reports request count, throughput, p50/p95/max latency, errors.
-   Bounded: every client stops at the deadline, every request times out after 30 s.
+2. Single client: 20 questions and the gold set's claims (`/check`), one at a time; memory
+   after these.
+3. Load: N concurrent clients (default 50), each with its own session, asking back to back
+   for D seconds (default 60) on 127.0.0.1; request count, throughput, p50/p95/max latency,
+   errors; memory after it. Bounded: every client stops at the deadline, every request times
+   out after 30 s.
 
-Two workloads (`--workload both`), each against a freshly started app with its default
-settings: `repeated`, the gold set's questions (tests/data/gold.jsonl) shuffled per client, as
-delegates re-ask example questions (the app's answer cache serves repeats); and `unique`, every
-question new (a gold question with a running number appended), so every answer is computed:
-the worst case. Memory is the app process plus its embedding-model child (`index.embed_process`):
+Three workloads (`--workload all`), each against a freshly started app with its default
+settings: `repeated`, the gold set's questions (tests/data/gold.jsonl) shuffled per client
+through the API, as delegates re-ask example questions (the app's answer cache serves
+repeats); `unique`, every question new (a gold question with a running number appended), so
+every answer is computed: the worst case; `chat`, what a browser tab does: the Ask tab's own
+event with the chat so far, conversations of 10 gold questions (follow-ups use the history,
+so most answers are computed), then "New conversation".
+
+Memory is the app process plus its embedding-model child (`index.embed_process`):
 RSS of each, and PSS (shared pages split between the processes that map them, so the sum
 counts the libraries both map once). The load average before and after is printed: other work
 on the machine skews the figures. Prints markdown for docs/benchmarks.md; asserts nothing.
 
-    python bench/bench_app.py [--index DIR] [--clients 50] [--duration 60] [--workload both]
+    python bench/bench_app.py [--index DIR] [--clients 50] [--duration 60] [--workload all]
 """
 
 from __future__ import annotations
@@ -123,11 +126,69 @@ async def ask_async(client: httpx.AsyncClient, base: str, query: str, session: s
     return "no result"
 
 
+CHAT_TURNS = 10  # questions per conversation before "New conversation"
+
+
+class ChatSession:
+    """One browser tab's chat: the Ask tab's own event (`/gradio_api/queue/join`, then the
+    session's event stream, as Gradio's JavaScript client does), sending the chat so far
+    with each question; a new conversation every `CHAT_TURNS` questions."""
+
+    def __init__(self, client: httpx.AsyncClient, base: str, session: str,
+                 events: dict[str, tuple[int, int | None]]) -> None:
+        self.client, self.base, self.session, self.events = client, base, session, events
+        self.chat: list[Any] = []
+        self.turns = 0
+
+    async def ask(self, query: str) -> str:
+        if self.turns == CHAT_TURNS:
+            await self._run("ui_new_chat", [])
+            self.chat, self.turns = [], 0
+        outcome, output = await self._run("ui_ask", [query, self.chat, None, "all", 5])
+        if outcome == "complete":
+            self.chat = output[0]
+            self.turns += 1
+        return outcome
+
+    async def _run(self, name: str, data: list[Any]) -> tuple[str, Any]:
+        fn_index, trigger = self.events[name]
+        joined = await self.client.post(
+            f"{self.base}gradio_api/queue/join",
+            json={"data": data, "event_data": None, "fn_index": fn_index,
+                  "trigger_id": trigger, "session_hash": self.session},
+        )
+        if joined.status_code != 200:
+            return f"HTTP {joined.status_code}", None
+        event_id = joined.json()["event_id"]
+        async with self.client.stream("GET", f"{self.base}gradio_api/queue/data",
+                                      params={"session_hash": self.session}) as stream:
+            async for line in stream.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed" and \
+                        message.get("event_id") == event_id:
+                    if not message.get("success"):
+                        return "error", None
+                    return "complete", message["output"]["data"]
+        return "no result", None
+
+
+def ui_events(base: str) -> dict[str, tuple[int, int | None]]:
+    """The UI's private events by name: (fn_index, trigger id), from the app's config."""
+    config = httpx.get(f"{base}config", timeout=REQUEST_TIMEOUT_S, trust_env=False).json()
+    return {d["api_name"]: (d["id"], d["targets"][0][0] if d["targets"] else None)
+            for d in config["dependencies"] if d.get("api_name")}
+
+
 async def load_run(
-    base: str, clients: int, duration: float, seed: int, *, unique: bool = False
+    base: str, clients: int, duration: float, seed: int, *, workload: str = "repeated"
 ) -> dict[str, Any]:
-    """`clients` concurrent askers for `duration` s. `unique`: every question is new (a gold
-    question with a running number appended), so no cache of the app's can answer it."""
+    """`clients` concurrent askers for `duration` s, through the API (`repeated`: gold
+    questions; `unique`: each with a running number appended, so no cache of the app's can
+    answer it) or through the chat UI's own event (`chat`: conversations of gold questions)."""
+    unique = workload == "unique"
+    events = ui_events(base) if workload == "chat" else {}
     pool = questions()
     deadline = time.perf_counter() + duration
     latencies: list[float] = []
@@ -141,6 +202,7 @@ async def load_run(
         session = f"bench-{seed}-{number}"
         asked = 0
         async with httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False) as client:
+            chat = ChatSession(client, base, session, events) if events else None
             while time.perf_counter() < deadline:
                 query = rng.choice(pool)
                 if unique:
@@ -149,7 +211,8 @@ async def load_run(
                 started = time.perf_counter()
                 try:
                     outcome = await asyncio.wait_for(
-                        ask_async(client, base, query, session), REQUEST_TIMEOUT_S
+                        chat.ask(query) if chat else ask_async(client, base, query, session),
+                        REQUEST_TIMEOUT_S,
                     )
                 except (httpx.HTTPError, TimeoutError) as exc:
                     outcome = type(exc).__name__
@@ -237,8 +300,7 @@ def serve_and_measure(
             results["memory_after_queries_mb"] = memory_mb(process)
             if args.clients > 0 and args.duration > 0:
                 results["load"] = asyncio.run(
-                    load_run(base, args.clients, args.duration, args.seed,
-                             unique=workload == "unique")
+                    load_run(base, args.clients, args.duration, args.seed, workload=workload)
                 )
                 results["memory_after_load_mb"] = memory_mb(process)
             results["peak_rss_mb"] = peak_rss_mb(process)
@@ -307,8 +369,10 @@ def report(run: dict[str, Any]) -> str:
         ]
     rows.append(["load average before → after", f"{run['load_average_before']} → "
                  f"{run['load_average_after']}", ""])
-    title = {"repeated": "Gold questions, repeated (the answer cache serves repeats)",
-             "unique": "Every question new (every answer computed)"}[run["workload"]]
+    titles = {"repeated": "API, gold questions repeated (the answer cache serves repeats)",
+              "unique": "API, every question new (every answer computed)",
+              "chat": f"Chat UI event, conversations of {CHAT_TURNS} gold questions"}
+    title = titles[run["workload"]]
     return f"{title}:\n\n" + table(["measure", "result", "target"], rows)
 
 
@@ -322,8 +386,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=None,
                         help="BRIEF_QA_CONCURRENCY for the app (default: the app's own)")
     parser.add_argument(
-        "--workload", choices=["repeated", "unique", "both"], default="both",
-        help="gold questions re-asked, every question new, or both (one app start each)",
+        "--workload", choices=["repeated", "unique", "chat", "all"], default="all",
+        help="API: gold questions re-asked, or every question new; chat: conversations "
+        "through the Ask tab's own event; all: each (one app start each)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args()
@@ -331,7 +396,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         index_dir = args.index or Path(tmp) / "index"
         ensure_index(index_dir)
-        workloads = ["repeated", "unique"] if args.workload == "both" else [args.workload]
+        workloads = ["repeated", "unique", "chat"] if args.workload == "all" else [args.workload]
         runs = [serve_and_measure(index_dir, Path(tmp), args, w) for w in workloads]
     results = {"machine": machine(), "runs": runs}
     print(json.dumps(results, indent=2))
