@@ -206,11 +206,15 @@ def test_direct_answer_on_the_shipped_brief(tmp_path_factory: pytest.TempPathFac
     assert girls.direct_answer.endswith("⁵")
 
 
+def scored(text: str) -> ScoredSentence:
+    """`text` as a one-sentence passage, unscored (for the answer-ranking terms alone)."""
+    return ScoredSentence(chunk=chunk(text), index=0, span=(0, len(text)), dense=0.0,
+                          lexical=0.0, score=0.0)
+
+
 def test_a_question_for_a_quantity_favours_sentences_that_state_one() -> None:
     def bonus(query: str, text: str) -> float:
-        sentence = ScoredSentence(chunk=chunk(text), index=0, span=(0, len(text)), dense=0.0,
-                                  lexical=0.0, score=0.0)
-        return _figure_bonus(query, sentence)
+        return _figure_bonus(query, scored(text))
 
     states = "In 2019, nets caught 70% of the fish."
     assert bonus("what share of the fish did nets catch?", states) == FIGURE_BONUS
@@ -223,9 +227,7 @@ def test_a_question_for_a_quantity_favours_sentences_that_state_one() -> None:
 
 def test_a_figure_given_only_for_some_places_does_not_answer_a_general_question() -> None:
     def penalty(query: str, text: str) -> float:
-        sentence = ScoredSentence(chunk=chunk(text), index=0, span=(0, len(text)), dense=0.0,
-                                  lexical=0.0, score=0.0)
-        return _place_scope_penalty(query, sentence)
+        return _place_scope_penalty(query, scored(text))
 
     regional = "In the Northern Isles and the Western Shore, nets caught about 60% of the fish."
     general = "In 2019, nets caught 70% of the fish."
