@@ -112,8 +112,8 @@ class AssistantProvider:
         if not self._model_ready:
             with self._lock:
                 if not self._model_ready:
-                    # SearchIndex loads its embedder lazily; doing it here, under the lock,
-                    # keeps concurrent first queries from loading the model twice.
+                    # Loads the model (for the app: starts its process) now, not inside
+                    # the first query that happens to need it.
                     _ = assistant.index.embedder
                     self._model_ready = True
         return assistant
