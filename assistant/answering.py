@@ -24,6 +24,7 @@ from assistant.lookup import (
     FigureFinder,
     FigureQuery,
     FootnoteQuery,
+    asks_about_sources,
     copyable_citation,
     lookup_footnote,
     parse_lookup,
@@ -63,6 +64,7 @@ class SearchIndexLike(CorpusView, Protocol):
     """The parts of `index.store.SearchIndex` the engine uses."""
 
     footnotes: tuple[Footnote, ...]
+    references: tuple[Reference, ...]
 
     @property
     def embedder(self) -> Embedder: ...
@@ -148,8 +150,10 @@ def annotate(
     scorer: SentenceScorer,
     query_vector: np.ndarray | None = None,
     min_direct_score: float = MIN_DIRECT_SCORE,
+    not_answers: frozenset[str] = frozenset(),
 ) -> Annotated:
-    """Highlight every hit and choose the direct answer (the best sentence of all hits)."""
+    """Highlight every hit and choose the direct answer (the best sentence of all hits, not
+    counting the chunks in `not_answers`)."""
     if not hits:
         return Annotated((), None, None, {})
     scored = scorer.score(query, [h.chunk for h in hits], query_vector)
@@ -161,6 +165,8 @@ def annotate(
         out.append(dataclasses.replace(hit, highlights=pick_highlights(sentences)))
         if sentences:
             best[hit.rank] = max(sentences, key=lambda s: s.score)
+        if hit.chunk.id in not_answers:
+            continue
         for sentence in sentences:
             if not _answerable(sentence):
                 continue
@@ -264,6 +270,13 @@ class AnswerEngine:
             lambda texts: index.embedder.embed(texts), self.lexicon, embed_query=index.embed_query
         )
         self.figures = FigureFinder(index.chunks, index.document)
+        # The brief's reference-list entries: a bibliography entry states no fact, so it is
+        # shown as a passage but not quoted as the answer to a question about the topic (a
+        # Spanish question used to get a Spanish-titled entry as its "answer").
+        entries = {" ".join(r.text.split()) for r in index.references}
+        self.reference_entries = frozenset(
+            c.id for c in index.chunks if " ".join(c.text.split()) in entries
+        )
         self._cross_lingual: CrossLingualSearch | None = None
 
     # ---- warm-up
@@ -311,7 +324,9 @@ class AnswerEngine:
 
     def enrich(self, answer: Answer, query: str, query_vector: np.ndarray | None = None) -> Answer:
         """Highlights, direct answer and citation trail for retrieved hits."""
-        annotated = annotate(query, answer.hits, self.scorer, query_vector)
+        # A question about what the brief cites may be answered by a reference entry.
+        entries = frozenset() if asks_about_sources(query) else self.reference_entries
+        annotated = annotate(query, answer.hits, self.scorer, query_vector, not_answers=entries)
         trail = citation_trail(annotated.hits, annotated.best, self.index, self.scorer,
                                self.make_hit)
         return dataclasses.replace(

@@ -54,6 +54,11 @@ class FigureQuery:
     words: tuple[str, ...]  # content stems of the rest of the question (what the figure is of)
 
 
+def asks_about_sources(query: str) -> bool:
+    """Whether the question is about what the brief cites ("does the brief cite …?")."""
+    return _SOURCE_CUE.search(query) is not None
+
+
 def parse_lookup(query: str) -> FootnoteQuery | FigureQuery | None:
     """The lookup a query asks for, or None for an ordinary question."""
     text = " ".join(query.split())
@@ -63,7 +68,7 @@ def parse_lookup(query: str) -> FootnoteQuery | FigureQuery | None:
         m = pattern.search(text)
         if m:
             return FootnoteQuery(int(m.group("n").translate(_SUPERSCRIPT)))
-    if _SOURCE_CUE.search(text):
+    if asks_about_sources(text):
         figures = [q for q in extract(text) if q.kind in ("percent", "count", "money", "year")]
         if figures:
             figure = figures[0]

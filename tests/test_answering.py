@@ -201,6 +201,11 @@ def test_direct_answer_on_the_shipped_brief(tmp_path_factory: pytest.TempPathFac
         assert "38%" in (brief.ask(question).direct_answer or ""), question
     regional = brief.ask("Which regions recorded the highest share of child victims?")
     assert "60%" in (regional.direct_answer or "")
+    # A Spanish question used to be "answered" with a Spanish-titled reference entry.
+    spanish = brief.ask("¿Qué porcentaje de las víctimas de trata eran niños en 2022?")
+    assert all(h.chunk.id not in brief.engine.reference_entries for h in spanish.hits
+               if h.rank == spanish.direct_answer_hit)
+    assert len(brief.engine.reference_entries) == len(brief.index.references)
     girls = brief.ask("What share of all detected victims were girls?")
     assert girls.direct_answer is not None and "22%" in girls.direct_answer
     assert girls.direct_answer.endswith("⁵")
@@ -246,3 +251,44 @@ def test_the_global_figure_answers_a_question_that_names_no_place(fake_embedder:
     result = annotate("what share of the fish of the coast did nets catch?", [hit(chunk(text))],
                       scorer)
     assert result.direct_answer == "Overall, nets caught 30% of the fish."
+
+
+def test_chunks_in_not_answers_are_highlighted_but_never_the_direct_answer(
+    fake_embedder: Any,
+) -> None:
+    entry = chunk("Fishing Board. Nets and the fish near the coast. In: <https://x.org>",
+                  cid="b-ref")
+    scorer = SentenceScorer(fake_embedder.embed)
+    question = "nets and the fish near the coast"
+    hits = [hit(entry, 1), hit(chunk(), 2)]
+    assert annotate(question, hits, scorer).direct_answer_hit == 1  # the entry, closest
+    result = annotate(question, hits, scorer, not_answers=frozenset({"b-ref"}))
+    assert result.direct_answer == "In 2019, nets caught 70% of the fish near the coast."
+    assert result.direct_answer_hit == 2 and result.hits[0].highlights
+
+
+def test_a_reference_entry_answers_only_a_question_about_what_the_brief_cites(
+    tmp_path: Path, fake_embedder: Any
+) -> None:
+    from dataclasses import replace
+
+    from assistant.assistant import Assistant
+    from index.store import write_index
+
+    corpus = make_corpus()
+    (reference,) = corpus.references
+    entry = replace(corpus.chunks[0], id="brief-ref-1", text=reference.text,
+                    section=("References",),
+                    markers=(), footnotes=(), kind="list_item")
+    write_index(replace(corpus, chunks=(*corpus.chunks, entry)), tmp_path / "index",
+                fake_embedder, progress=False)
+    brief = Assistant.open(tmp_path / "index", embedder=fake_embedder)
+    assert brief.engine.reference_entries == frozenset({"brief-ref-1"})
+    topic = brief.ask("UNODC Global Report on Trafficking in Persons 2024", k=10)
+    assert any(h.chunk.id == "brief-ref-1" for h in topic.hits)  # shown as a passage …
+    assert all(h.chunk.id != "brief-ref-1" for h in topic.hits  # … but not quoted
+               if h.rank == topic.direct_answer_hit)
+    cited = brief.ask("Does the brief cite the UNODC Global Report on Trafficking in Persons?",
+                      k=10)
+    quoted = next(h for h in cited.hits if h.rank == cited.direct_answer_hit)
+    assert quoted.chunk.id == "brief-ref-1", cited.direct_answer
