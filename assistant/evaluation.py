@@ -222,6 +222,7 @@ class ItemResult:
     latency_ms: float
     rank: int | None = None  # rank of the first matching hit within k (None: no match)
     citation_ok: bool | None = None  # None: nothing to check (no footnotes, or no match)
+    answer_ok: bool | None = None  # questions: the direct answer quotes a gold snippet
     verdict: str | None = None
     verdict_ok: bool | None = None
     lookup_ok: bool | None = None
@@ -248,6 +249,7 @@ class ItemResult:
             "ok": self.ok,
             "rank": self.rank,
             "citation_ok": self.citation_ok,
+            "answer_ok": self.answer_ok,
             "verdict": self.verdict,
             "verdict_ok": self.verdict_ok,
             "lookup_ok": self.lookup_ok,
@@ -269,6 +271,9 @@ class GroupMetrics:
     mrr: float | None = None
     citation_accuracy: float | None = None
     citation_n: int = 0  # items the citation accuracy is over (matched, with footnotes)
+    # Share of questions whose direct answer (the sentence shown first) holds a gold snippet;
+    # not part of an item's pass/fail: a different sentence may answer as well.
+    direct_answer: float | None = None
     verdict_accuracy: float | None = None
     lookup_accuracy: float | None = None
     latency_p50_ms: float = 0.0
@@ -367,6 +372,7 @@ def _ms(started: float) -> float:
 def _score_question(
     item: GoldItem, answer: Answer, k: int, latency: float, base: dict[str, Any]
 ) -> ItemResult:
+    base = {**base, "answer_ok": matches(answer.direct_answer or "", item.gold)}
     hit = first_match(answer.hits, item.gold, k)
     if hit is None:
         top = answer.hits[0].chunk.text[:80] if answer.hits else "(no hits)"
@@ -453,6 +459,7 @@ def _aggregate(
         rows = [r for r in results if r.group == group and r.mode == mode]
         retrieval = [r for r in rows if by_id[r.id].gold]
         cited = [r for r in rows if r.citation_ok is not None]
+        answered = [r for r in rows if r.answer_ok is not None]
         claims = [r for r in rows if r.kind == "claim"]
         lookups = [r for r in rows if r.kind == "lookup"]
         latencies = [r.latency_ms for r in rows]
@@ -466,6 +473,7 @@ def _aggregate(
                 mrr=_mean([1.0 / r.rank if r.rank else 0.0 for r in retrieval]),
                 citation_accuracy=_mean([bool(r.citation_ok) for r in cited]),
                 citation_n=len(cited),
+                direct_answer=_mean([bool(r.answer_ok) for r in answered]),
                 verdict_accuracy=_mean([bool(r.verdict_ok) for r in claims]),
                 lookup_accuracy=_mean([bool(r.lookup_ok) for r in lookups]),
                 latency_p50_ms=percentile(latencies, 50),
@@ -493,13 +501,14 @@ def format_report(report: EvalReport, *, failures: bool = True) -> str:
     """A fixed-width table per (group, mode), then the failing items."""
     header = (
         f"{'group':<14}{'mode':<8}{'n':>4}  {'hit@1':>6}{f'hit@{report.k}':>7}{'MRR':>7}"
-        f"{'cite':>7}{'verdict':>8}{'lookup':>7}{'p50 ms':>9}{'p95 ms':>9}"
+        f"{'cite':>7}{'answer':>7}{'verdict':>8}{'lookup':>7}{'p50 ms':>9}{'p95 ms':>9}"
     )
     lines = [header, "-" * len(header)]
     for g in report.groups:
         lines.append(
             f"{g.group:<14}{g.mode:<8}{g.n:>4}  {_fmt(g.hit_at_1):>6}{_fmt(g.hit_at_k):>7}"
-            f"{_fmt(g.mrr):>7}{_fmt(g.citation_accuracy):>7}{_fmt(g.verdict_accuracy):>8}"
+            f"{_fmt(g.mrr):>7}{_fmt(g.citation_accuracy):>7}{_fmt(g.direct_answer):>7}"
+            f"{_fmt(g.verdict_accuracy):>8}"
             f"{_fmt(g.lookup_accuracy):>7}{g.latency_p50_ms:>9.1f}{g.latency_p95_ms:>9.1f}"
         )
     if failures:

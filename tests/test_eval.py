@@ -76,7 +76,9 @@ class ScriptedAssistant:
         script = self.asks[query]
         if isinstance(script, Exception):
             raise script
-        return Answer(query=query, hits=ranked(*script[mode])[:k])
+        hits = ranked(*script[mode])[:k]
+        # The direct answer stands in as the top passage's text.
+        return Answer(query=query, hits=hits, direct_answer=hits[0].chunk.text if hits else None)
 
     def check(self, claim: str) -> Verdict:
         self.calls.append((claim, 0, "check"))
@@ -226,6 +228,9 @@ def test_question_metrics_are_hand_computed() -> None:
     # Citation accuracy is over matched items that expect footnotes: a (ok) and b (wrong page).
     assert g.citation_accuracy == pytest.approx(1 / 2) and g.citation_n == 2
     assert g.verdict_accuracy is None and g.lookup_accuracy is None
+    # Only a's direct answer (its top passage here) holds its gold snippet; it does not decide
+    # pass or fail.
+    assert g.direct_answer == pytest.approx(1 / 4)
     assert [r.id for r in report.failures()] == ["b", "c"]
     by_id = {r.id: r for r in report.results}
     assert "p. 42" in by_id["b"].detail and "top 5" in by_id["c"].detail
