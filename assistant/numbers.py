@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.sentences import STOPWORDS, stem, words
@@ -478,19 +478,7 @@ def _with_subject(text: str, masked: str, q: Quantity) -> Quantity:
             continue
         if distance < best:
             best, group = distance, canonical
-    return Quantity(
-        kind=q.kind,
-        value=q.value,
-        low=q.low,
-        high=q.high,
-        text=q.text,
-        start=q.start,
-        end=q.end,
-        hedge=q.hedge,
-        unit=q.unit,
-        noun=_noun_after(masked, q),
-        group=group,
-    )
+    return replace(q, noun=_noun_after(masked, q), group=group)
 
 
 def _noun_after(masked: str, q: Quantity) -> tuple[str, ...]:
