@@ -81,6 +81,9 @@ class ChunkingOptions:
     target_words: int = 150  # merge short paragraphs of one section up to this size
     max_words: int = 200  # a block longer than this is cut into sentence windows
     overlap_sentences: int = 1  # sentences repeated between consecutive windows of one block
+    # Hard cap on one chunk, whatever the punctuation: a sentence (or an item) longer than
+    # this is cut at word boundaries, so no page can make one passage of a million characters.
+    max_chars: int = 4000
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,19 @@ class _ChunkBuilder:
         section: tuple[str, ...],
         kind: str,
     ) -> None:
+        for piece_start, piece_end in _capped_spans(
+            self.text, start, end, self.options.max_chars, self.options.max_words
+        ):
+            self._emit_one(piece_start, piece_end, placed, section, kind)
+
+    def _emit_one(
+        self,
+        start: int,
+        end: int,
+        placed: list[tuple[int, Block]],
+        section: tuple[str, ...],
+        kind: str,
+    ) -> None:
         markers: list[Marker] = []
         pages: list[str] = []
         for block_start, block in placed:
@@ -227,3 +243,40 @@ class _ChunkBuilder:
                 kind=kind,  # type: ignore[arg-type]
             )
         )
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _capped_spans(
+    text: str, start: int, end: int, max_chars: int, max_words: int
+) -> list[tuple[int, int]]:
+    """`text[start:end]` as consecutive spans of at most `max_chars` characters and
+    `max_words` words, cut at word boundaries (a single word longer than `max_chars` is cut
+    inside). Spans are trimmed of whitespace; together they cover every word."""
+    if end - start <= max_chars and _word_count(text[start:end]) <= max_words:
+        return [(start, end)]
+    spans: list[tuple[int, int]] = []
+    piece_start: int | None = None
+    piece_end = start
+    words = 0
+    for match in _WORD.finditer(text, start, end):
+        word_start, word_end = match.span()
+        while word_end - word_start > max_chars:  # one enormous "word": cut inside it
+            if piece_start is not None:
+                spans.append((piece_start, piece_end))
+                piece_start, words = None, 0
+            spans.append((word_start, word_start + max_chars))
+            word_start += max_chars
+        if piece_start is not None and (
+            word_end - piece_start > max_chars or words + 1 > max_words
+        ):
+            spans.append((piece_start, piece_end))
+            piece_start, words = None, 0
+        if piece_start is None:
+            piece_start = word_start
+        piece_end = word_end
+        words += 1
+    if piece_start is not None:
+        spans.append((piece_start, piece_end))
+    return spans

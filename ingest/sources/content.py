@@ -82,13 +82,22 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head and controls / len(head) < 0.01
 
 
+_PROBE = b"probe \xe9\xff\x00\r\n"
+
+
 def _known(charset: str | None) -> str | None:
+    """`charset` if it names a usable text encoding, else None (the caller falls back to
+    detection). Python's codec registry also holds transforms (rot13, base64, zlib) and
+    codecs that refuse lenient decoding (idna, punycode, undefined): a page may name any of
+    them, and none of them may stop an ingest."""
     if not charset:
         return None
     name = _ALIASES.get(charset.lower(), charset.lower())
     try:
-        codecs.lookup(name)
-    except LookupError:
+        if not codecs.lookup(name)._is_text_encoding:
+            return None
+        _PROBE.decode(name, errors="replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
         return None
     return name
 
@@ -117,5 +126,10 @@ def detect_charset(body: bytes, declared: str | None, *, html: bool) -> str:
 
 
 def decode(body: bytes, charset: str) -> str:
-    text = body.decode(charset, errors="replace")
+    """`body` as text; a charset that fails on these bytes falls back to detection's last
+    resort, which decodes any byte."""
+    try:
+        text = body.decode(charset, errors="replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        text = body.decode(FALLBACK_CHARSET, errors="replace")
     return text.removeprefix("\ufeff")

@@ -32,6 +32,7 @@ import os
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -47,6 +48,12 @@ MANIFEST = "manifest.json"
 FORMAT = "brief-qa-mirror"
 VERSION = 1
 _EXTENSIONS = {PDF: ".pdf", HTML: ".html", TEXT: ".txt"}
+# A manifest is a list of short records: 10,000 entries take about 3 MB. The cap holds on the
+# bytes as read (or inflated, in a zip), so a manifest bomb costs at most this much memory.
+MANIFEST_MAX_BYTES = 16 * 1024 * 1024
+# What a damaged or lying zip member raises while it is inflated.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+               ValueError)
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,8 @@ class Mirror:
             if not manifest_path.is_file():
                 raise MirrorError(path, f"no {MANIFEST} in the directory")
             try:
-                raw = manifest_path.read_bytes()
+                with manifest_path.open("rb") as handle:
+                    raw = handle.read(MANIFEST_MAX_BYTES + 1)
             except OSError as exc:
                 raise MirrorError(path, f"cannot read {MANIFEST}: {exc}") from exc
             entries = _parse_manifest(path, raw)
@@ -95,7 +103,7 @@ class Mirror:
         if path.is_file() and zipfile.is_zipfile(path):
             try:
                 archive = zipfile.ZipFile(path)
-            except (OSError, zipfile.BadZipFile) as exc:
+            except (OSError, *_ZIP_ERRORS) as exc:
                 raise MirrorError(path, f"unreadable zip: {exc}") from exc
             try:
                 return cls(path, _zip_entries(path, archive), archive)
@@ -121,8 +129,14 @@ class Mirror:
             info = self._zip.getinfo(entry.file)
             if info.file_size > max_bytes:
                 raise MirrorError(self.location, f"{entry.file}: larger than {max_bytes} bytes")
-            with self._zip.open(info) as handle:
-                data = handle.read(max_bytes + 1)  # bounded even if the header lies
+            try:
+                with self._zip.open(info) as handle:
+                    data = handle.read(max_bytes + 1)  # bounded even if the header lies
+            except _ZIP_ERRORS as exc:
+                # A corrupt member, or one whose recorded size or CRC lies: this entry
+                # fails, the rest of the mirror is still good.
+                reason = f"{entry.file}: damaged zip member: {exc}"
+                raise MirrorError(self.location, reason) from None
         else:
             path = self.location / entry.file
             if path.stat().st_size > max_bytes:
@@ -168,6 +182,10 @@ def _check_relative(mirror: Path, name: str) -> None:
 
 
 def _parse_manifest(mirror: Path, raw: bytes) -> list[MirrorEntry]:
+    if len(raw) > MANIFEST_MAX_BYTES:
+        raise MirrorError(
+            mirror, f"{MANIFEST} is larger than {MANIFEST_MAX_BYTES // (1024 * 1024)} MB"
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -205,9 +223,18 @@ def _parse_manifest(mirror: Path, raw: bytes) -> list[MirrorEntry]:
 
 def _zip_entries(path: Path, archive: zipfile.ZipFile) -> list[MirrorEntry]:
     try:
-        raw = archive.read(MANIFEST)
+        info = archive.getinfo(MANIFEST)
     except KeyError:
         raise MirrorError(path, f"no {MANIFEST} at the top of the zip") from None
+    if info.file_size > MANIFEST_MAX_BYTES:
+        raise MirrorError(
+            path, f"{MANIFEST} is larger than {MANIFEST_MAX_BYTES // (1024 * 1024)} MB"
+        )
+    try:
+        with archive.open(info) as handle:
+            raw = handle.read(MANIFEST_MAX_BYTES + 1)  # bounded even if the header lies
+    except _ZIP_ERRORS as exc:
+        raise MirrorError(path, f"{MANIFEST} is a damaged zip member: {exc}") from None
     entries = _parse_manifest(path, raw)
     for entry in entries:
         _check_relative(path, entry.file)
