@@ -580,12 +580,16 @@ def check_claim(
     if contradicted:
         finding = contradicted[0]
         verdict, reason, decisive = "contradicted", _figure_reason(finding, th), finding.evidence
+        if len(findings) > 1:
+            reason = f"{_per_figure(findings)}. {reason}"
     elif structure is not None and structure[0] == "contradicted":
         verdict, decisive, reason = "contradicted", structure[1], structure[2]
     elif findings and not unverified and not mostly_unknown:
         verdict = "supported"
         decisive = findings[0].evidence
         reason = "; ".join(dict.fromkeys(_figure_reason(f, th) for f in findings))
+        if len(findings) > 1:
+            reason = f"{_per_figure(findings)}. {reason}"
     elif findings:
         missing = ", ".join(f.claim_quantity.text for f in unverified or findings)
         best = sentences[0] if sentences else None
@@ -634,6 +638,21 @@ def check_claim(
                 reason = "no passage says this"
     evidence = _evidence(sentences, decisive, hits, k)
     return Verdict(claim=parts.text, verdict=verdict, reason=reason, evidence=evidence)  # type: ignore[arg-type]
+
+
+_STATUS_WORDS = {"confirmed": "supported", "contradicted": "contradicted",
+                 "unverified": "not found"}
+
+
+def _per_figure(findings: Sequence[_Finding]) -> str:
+    """Each figure of a several-figure claim with its own verdict:
+    "32% for female: supported; 25% for male: supported"."""
+    out = []
+    for f in findings:
+        cq = f.claim_quantity
+        subject = f" for {cq.group}" if cq.group and cq.kind != "year" else ""
+        out.append(f"{cq.text}{subject}: {_STATUS_WORDS[f.status]}")
+    return "; ".join(out)
 
 
 def _supports(sentence: _Sentence, th: Thresholds) -> bool:

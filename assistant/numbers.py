@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -293,7 +294,7 @@ def extract(text: str) -> tuple[Quantity, ...]:
 
     found.sort(key=lambda q: q.start)
     found = _merge_ranges(text, masked, found)
-    return tuple(_with_subject(text, masked, q) for q in found)
+    return tuple(_with_subject(text, masked, q, found) for q in found)
 
 
 def _from_number_match(text: str, masked: str, m: re.Match[str]) -> Quantity | None:
@@ -460,8 +461,20 @@ def _next_content_word(masked: str, end: int) -> str | None:
     return None
 
 
-def _with_subject(text: str, masked: str, q: Quantity) -> Quantity:
+_OF_GROUP = re.compile(r"[\s,]*(?:(?:of|for|among)\s+)(?:(?:the|all)\s+)?", re.IGNORECASE)
+
+
+def _with_subject(
+    text: str, masked: str, q: Quantity, others: Sequence[Quantity] = ()
+) -> Quantity:
     left, right = _clause_bounds(masked, q.start, q.end)
+    # A group word on the far side of another figure is that figure's subject, not this
+    # one's: in "32% of cases, compared to 25% for males", "males" belongs to 25% only.
+    for other in others:
+        if other.end <= q.start:
+            left = max(left, other.end)
+        elif other.start >= q.end:
+            right = min(right, other.start)
     tokens = [(w, s, e) for w, s, e in words(masked[left:right])]
     group: str | None = None
     best = math.inf
@@ -472,6 +485,8 @@ def _with_subject(text: str, masked: str, q: Quantity) -> Quantity:
         s, e = s + left, e + left
         if e <= q.start:
             distance = q.start - e
+        elif s >= q.end and _OF_GROUP.fullmatch(masked[q.end : s]):
+            distance = -1  # "16% of boys", "25% for males": the figure names its own group
         elif s >= q.end:
             distance = (s - q.end) + 8  # the subject usually comes first: small penalty
         else:

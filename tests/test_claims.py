@@ -198,6 +198,37 @@ def test_a_new_subject_does_not_continue_the_dated_sentence(fake_embedder: Any) 
     assert verdict.verdict != "supported", verdict.reason
 
 
+TWO_FIGURES = (
+    "An audit of 212 vessels found that female crew members (32%) report unsafe equipment "
+    "themselves more often than male crew members (25%), who are mostly found by inspectors.",
+)
+
+
+def test_two_figure_claim_matches_each_figure_to_its_own_group(fake_embedder: Any) -> None:
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES))
+    verdict = check("female crew members report unsafe equipment themselves in 32% of cases, "
+                    "compared to 25% for males", scorer, TWO_FIGURES)
+    assert verdict.verdict == "supported", verdict.reason
+    assert "32% for female: supported; 25% for male: supported" in verdict.reason
+
+
+def test_swapped_figures_contradict_and_name_each_figure(fake_embedder: Any) -> None:
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES))
+    verdict = check("female crew members report unsafe equipment themselves in 25% of cases, "
+                    "compared to 32% for males", scorer, TWO_FIGURES)
+    assert verdict.verdict == "contradicted", verdict.reason
+    assert "25% for female: contradicted; 32% for male: contradicted" in verdict.reason
+    assert "gives 32% for female, not 25%" in verdict.reason
+
+
+def test_comparison_in_the_wrong_direction_contradicts(fake_embedder: Any) -> None:
+    scorer = SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES))
+    verdict = check("male crew members report unsafe equipment themselves more often than "
+                    "female crew members", scorer, TWO_FIGURES)
+    assert verdict.verdict == "contradicted", verdict.reason
+    assert "opposite" in verdict.reason
+
+
 # ------------------------------------------------------------------ structure
 
 
@@ -318,6 +349,14 @@ def brief(tmp_path_factory: pytest.TempPathFactory) -> Any:
         ("In East Asia children are about 60% of detected victims", "not_found",
          "only for the places it ranks first"),
         ("In Sub-Saharan Africa children are about 60% of detected victims", "supported", "60%"),
+        # Several figures: each is matched to its own group (issue 13).
+        ("Female victims were detected through their own action in 32% of cases, compared "
+         "to 25% for males", "supported", "32% for female: supported; 25% for male: supported"),
+        ("Female victims were detected through their own action in 25% of cases, compared "
+         "to 32% for males", "contradicted",
+         "25% for female: contradicted; 32% for male: contradicted"),
+        ("Male victims are detected through their own action more frequently than female "
+         "victims", "contradicted", "opposite"),
     ],
 )
 def test_verdicts_on_the_shipped_brief(brief: Any, claim: str, expected: str,

@@ -172,3 +172,17 @@ def test_clause_of_a_figure() -> None:
     first, second = extract(text)
     assert text[slice(*clause_of(text, first))].strip() == "In Europe 20% of victims are children,"
     assert "Europe" not in text[slice(*clause_of(text, second))]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Female victims were detected in 32% of cases, compared to 25% for males",
+         [("32%", "female"), ("25%", "male")]),
+        ("22% of girls and 16% of boys", [("22%", "girls"), ("16%", "boys")]),
+        ("Female victims (32%) are found more often than male victims (25%)",
+         [("32%", "female"), ("25%", "male")]),
+    ],
+)
+def test_each_figure_gets_its_own_group(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(q.text, q.group) for q in extract(text)] == expected
