@@ -43,9 +43,10 @@ if importlib.util.find_spec("matplotlib") is None:
 import gradio as gr
 
 from assistant import render
+from assistant import requests as edge
 from assistant.service import CONCURRENCY_LIMIT, AssistantProvider
 from ingest.config import add_index_argument
-from ingest.errors import BriefQAError, QueryError
+from ingest.errors import BriefQAError
 
 REPO = Path(__file__).resolve().parent
 DEFAULT_CORPUS = REPO / "corpus"
@@ -57,7 +58,7 @@ DEFAULT_PORT = 7860
 # so overload is refused rather than hoarded.
 MAX_THREADS = CONCURRENCY_LIMIT + 4
 MAX_QUEUE = 256
-MAX_K = 10
+MAX_K = edge.MAX_K
 SESSION_CAPACITY = 500
 
 EXAMPLES = [
@@ -114,19 +115,7 @@ def launch_options() -> dict[str, Any]:
 
 def scope_to_only(scope: str | None) -> str | None:
     """Filter dropdown value → `Assistant.ask(only=...)`."""
-    if not scope or scope == "all":
-        return None
-    if scope.startswith("doc:"):
-        return scope[4:]
-    return scope
-
-
-def _clamp_k(k: float | int | None) -> int:
-    try:
-        value = int(k) if k is not None else 5
-    except (TypeError, ValueError):
-        value = 5
-    return max(1, min(MAX_K, value))
+    return edge.scope(scope)
 
 
 def _badge(markdown: str, css_class: str) -> Any:
@@ -156,13 +145,14 @@ class Handlers:
         """
         chat = list(chat or [])
         turns = list(turns or [])
-        text = (message or "").strip()
-        if not text:
+        if not isinstance(message, str) or not message.strip():
             return chat, turns, ""
+        text = edge.clean_text(message)
         chat.append({"role": "user", "content": render.escape_markdown(text)})
         try:
+            request = edge.ask_request(text, k, only=scope, history=turns)
             answer = self.provider.ask(
-                text, _clamp_k(k), only=scope_to_only(scope), history=tuple(turns)
+                request.query, request.k, only=request.only, history=request.history
             )
         except BriefQAError as exc:
             chat.append(render.error_message(str(exc)))
@@ -178,11 +168,11 @@ class Handlers:
 
     def check(self, claim: str) -> tuple[Any, str, str]:
         """(badge, reason, evidence) for a claim; the badge's class colours it by verdict."""
-        if not (claim or "").strip():
+        if not isinstance(claim, str) or not claim.strip():
             hint = "_Paste a claim to check it against the brief and its sources._"
             return _badge("", "verdict-none"), hint, ""
         try:
-            verdict = self.provider.check(claim)
+            verdict = self.provider.check(edge.claim_text(claim))
         except BriefQAError as exc:
             badge = _badge(render.warning("Cannot check this claim"), "verdict-error")
             return badge, render.escape_markdown(str(exc)), ""
@@ -218,7 +208,7 @@ class Handlers:
         if number is None:
             return ""
         try:
-            lookup = self.provider.cite(int(number))
+            lookup = self.provider.cite(edge.footnote_number(number))
         except BriefQAError as exc:
             return render.warning(str(exc))
         return render.lookup_markdown(lookup)
@@ -254,11 +244,11 @@ class Handlers:
         `only`: "brief", "sources" or a document id; `history`: earlier questions of the
         conversation, oldest first, for follow-ups.
         """
-        if mode not in ("hybrid", "dense", "bm25"):
-            raise gr.Error(str(QueryError(f"unknown mode {mode!r}; use hybrid, dense or bm25")))
         try:
+            request = edge.ask_request(query, k, mode, only, history)
             answer = self.provider.ask(
-                query, _clamp_k(k), mode=mode, only=only or None, history=tuple(history or ())
+                request.query, request.k, mode=request.mode, only=request.only,
+                history=request.history,
             )
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
@@ -267,14 +257,14 @@ class Handlers:
     def api_check(self, claim: str) -> dict[str, Any]:
         """Check `claim` against the brief and its sources (`Verdict.to_dict`)."""
         try:
-            return self.provider.check(claim).to_dict()
+            return self.provider.check(edge.claim_text(claim)).to_dict()
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
 
     def api_cite(self, number: int) -> dict[str, Any]:
         """Footnote `number`: its text, status, citing passages, source passages."""
         try:
-            return self.provider.cite(int(number)).to_dict()
+            return self.provider.cite(edge.footnote_number(number)).to_dict()
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
 
@@ -391,12 +381,14 @@ demo = build_demo(PROVIDER)
 def ensure_index(
     index_dir: Path, corpus: Path = DEFAULT_CORPUS, fetch_options: Sequence[str] = ()
 ) -> int:
-    """Ingest `corpus` into `index_dir` unless an index is already there; CLI exit status.
+    """Ingest `corpus` into `index_dir` on first run only (no such directory); exit status.
 
     `fetch_options` go to `brief-qa ingest` (`--offline`, `--no-fetch`): by default the cited
     sources are fetched from the web, which is the point of the tool but needs a network.
     """
-    if (index_dir / "manifest.json").exists():
+    if index_dir.exists():
+        # Never replace what the user pointed at: a damaged index (say, a lost manifest) is
+        # reported with the command that rebuilds it, not silently re-ingested from corpus/.
         return 0
     print(f"no index at {index_dir}: ingesting {corpus} (first run only)…", file=sys.stderr)
     # In a child process: the model it loads to embed the corpus would otherwise stay in the

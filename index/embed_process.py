@@ -33,7 +33,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from ingest.errors import ModelLoadError
+from ingest.errors import ModelLoadError, QueryError
 
 MAX_BATCH_TEXTS = 64  # texts the child encodes in one pass when requests queue up
 START_TIMEOUT_S = 180.0
@@ -150,7 +150,11 @@ class ProcessEmbedder:
                     _, future = self._pending.pop(int(reply["id"]), (None, None))
                 if "error" in reply:
                     if future is not None:
-                        future.set_exception(ModelLoadError(self.model, str(reply["error"])))
+                        future.set_exception(
+                            QueryError(f"cannot encode this text: {reply['error']}")
+                            if reply.get("request")
+                            else ModelLoadError(self.model, str(reply["error"]))
+                        )
                     continue
                 rows = int(reply["rows"])
                 payload = _read_exactly(stdout, rows * width)
@@ -279,11 +283,10 @@ def serve(model: str) -> int:
         texts = [text for request in batch for text in request["texts"]]
         try:
             vectors = np.ascontiguousarray(embedder.embed(texts), dtype="<f4")
-        except Exception as exc:
-            for request in batch:
-                out.write(json.dumps({"id": request["id"], "error": f"{type(exc).__name__}: {exc}"})
-                          .encode() + b"\n")
-            out.flush()
+        except Exception:
+            # One request's bad text (say a lone surrogate) must not fail the others that
+            # happened to share its pass: retry request by request, and refuse only the bad one.
+            _serve_one_by_one(embedder, batch, out)
             continue
         if len(texts) > TRIM_AFTER_TEXTS:
             _release_free_memory()
@@ -294,6 +297,20 @@ def serve(model: str) -> int:
             out.write(vectors[start : start + rows].tobytes())
             start += rows
         out.flush()
+
+
+def _serve_one_by_one(embedder: Any, batch: list[dict[str, Any]], out: IO[bytes]) -> None:
+    for request in batch:
+        try:
+            vectors = np.ascontiguousarray(embedder.embed(request["texts"]), dtype="<f4")
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            out.write(json.dumps({"id": request["id"], "error": reason, "request": True})
+                      .encode() + b"\n")
+            continue
+        out.write(json.dumps({"id": request["id"], "rows": len(vectors)}).encode() + b"\n")
+        out.write(vectors.tobytes())
+    out.flush()
 
 
 if __name__ == "__main__":
