@@ -216,3 +216,25 @@ def test_concurrent_requests_larger_than_a_pipe_buffer_all_complete(child: Proce
     assert not any(thread.is_alive() for thread in threads), "deadlocked"
     assert all(results[r].shape == (600, child.dimension) for r in range(4))
     np.testing.assert_allclose(results[2][:3], child.embed(texts[2][:3]), atol=1e-5)
+
+
+@pytest.mark.model
+def test_an_unencodable_text_fails_its_own_request_only(child: ProcessEmbedder) -> None:
+    """Issue 15 row 1: requests sent together share a pass; a lone surrogate in one of them
+    is refused for that request alone (and not as 'cannot load embedding model')."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ingest.errors import QueryError
+
+    def one(text: str) -> str:
+        try:
+            child.embed([text])
+        except QueryError as exc:
+            assert "cannot encode this text" in str(exc)
+            return "refused"
+        return "ok"
+
+    texts = ["Palermo \ud800" if i % 5 == 0 else f"ordinary question {i}" for i in range(40)]
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(one, texts))
+    assert outcomes == ["refused" if i % 5 == 0 else "ok" for i in range(40)]
