@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.citations import citations_for
 from assistant.records import Answer, CitationLookup, Hit, Verdict
+from assistant.requests import MAX_QUERY_CHARS, cut_question
 from index.embedder import Embedder
+from index.modes import SearchMode
 from index.store import SearchIndex
 from ingest.config import default_index_dir
 from ingest.records import Chunk
@@ -21,9 +23,6 @@ from ingest.records import Chunk
 if TYPE_CHECKING:
     from assistant.answering import AnswerEngine
 
-# Longer questions are cut here: nobody types more, the model reads only ~256 tokens anyway,
-# and a pasted 100 KB document would otherwise cost seconds of tokenizing for nothing.
-MAX_QUERY_CHARS = 2_000
 
 
 def clean_query(query: str) -> tuple[str, str | None]:
@@ -32,11 +31,8 @@ def clean_query(query: str) -> tuple[str, str | None]:
     if not text:
         return "", "empty question"
     if len(text) > MAX_QUERY_CHARS:
-        cut = text[:MAX_QUERY_CHARS]
-        # Cut at a word boundary when there is one reasonably close.
-        space = cut.rfind(" ")
-        cut = cut[:space] if space > MAX_QUERY_CHARS * 0.8 else cut
-        return cut, f"query truncated to {MAX_QUERY_CHARS:,} characters (was {len(text):,})"
+        notice = f"query truncated to {MAX_QUERY_CHARS:,} characters (was {len(text):,})"
+        return cut_question(text), notice
     return text, None
 
 
@@ -86,7 +82,7 @@ class Assistant:
         query: str,
         k: int = 5,
         *,
-        mode: Literal["hybrid", "dense", "bm25"] = "hybrid",
+        mode: SearchMode = "hybrid",
         only: str | None = None,
         fusion: Literal["rrf", "convex"] = "rrf",
         history: Sequence[str] = (),

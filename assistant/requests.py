@@ -12,15 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from index.modes import SEARCH_MODES as MODES
+from index.modes import SearchMode
 from ingest.errors import QueryError
 
-if TYPE_CHECKING:  # importing index.store would load FAISS in the app before first use
-    from index.store import SearchMode
-
-MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")  # index.store.SearchMode's values
-# The same cut as `assistant.assistant.MAX_QUERY_CHARS` (test_hostile_app checks they agree).
+# Longer questions are cut here: nobody types more, the model reads only ~256 tokens anyway,
+# and a pasted 100 KB document would otherwise cost seconds of tokenizing for nothing.
 MAX_QUERY_CHARS = 2_000
 MAX_K = 10
 DEFAULT_K = 5
@@ -65,7 +64,8 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _cut(text: str) -> str:
+def cut_question(text: str) -> str:
+    """`text` cut to `MAX_QUERY_CHARS`, at a word boundary when one is reasonably close."""
     if len(text) <= MAX_QUERY_CHARS:
         return text
     cut = text[:MAX_QUERY_CHARS]
@@ -79,7 +79,7 @@ def question_text(value: Any, field: str = "query") -> str:
         raise RequestError(field, "missing: send the question as a string")
     if not isinstance(value, str):
         raise RequestError(field, f"must be a string, got {type(value).__name__}")
-    text = _cut(clean_text(value))
+    text = cut_question(clean_text(value))
     if not text:
         raise RequestError(field, "empty: type a question")
     return text
@@ -140,7 +140,7 @@ def history_items(value: Any) -> tuple[str, ...]:
             raise RequestError(
                 f"history[{offset}]", f"must be a string, got {type(item).__name__}"
             )
-        text = _cut(clean_text(item))
+        text = cut_question(clean_text(item))
         if text:
             items.append(text)
     return tuple(items)

@@ -43,6 +43,7 @@ from index.manifest import (
     verify_files,
     write_manifest,
 )
+from index.modes import SearchMode
 from index.sparse import BM25Params, SparseIndex
 from ingest.errors import (
     BriefQAError,
@@ -57,7 +58,6 @@ from ingest.records import Chunk, Corpus, Document, Footnote, Reference, Source
 if TYPE_CHECKING:
     from index.embed_process import ProcessEmbedder
 
-SearchMode = Literal["hybrid", "dense", "bm25"]
 FusionMethod = Literal["rrf", "convex"]
 
 EMBED_BATCH = 256
