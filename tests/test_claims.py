@@ -204,27 +204,34 @@ TWO_FIGURES = (
 )
 
 
+def _check_two_figures(claim: str, fake_embedder: Any) -> Any:
+    return check(claim, SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES)), TWO_FIGURES)
+
+
 def test_two_figure_claim_matches_each_figure_to_its_own_group(fake_embedder: Any) -> None:
-    scorer = SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES))
-    verdict = check("female crew members report unsafe equipment themselves in 32% of cases, "
-                    "compared to 25% for males", scorer, TWO_FIGURES)
+    verdict = _check_two_figures(
+        "female crew members report unsafe equipment themselves in 32% of cases, "
+        "compared to 25% for males", fake_embedder
+    )
     assert verdict.verdict == "supported", verdict.reason
     assert "32% for female: supported; 25% for male: supported" in verdict.reason
 
 
 def test_swapped_figures_contradict_and_name_each_figure(fake_embedder: Any) -> None:
-    scorer = SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES))
-    verdict = check("female crew members report unsafe equipment themselves in 25% of cases, "
-                    "compared to 32% for males", scorer, TWO_FIGURES)
+    verdict = _check_two_figures(
+        "female crew members report unsafe equipment themselves in 25% of cases, "
+        "compared to 32% for males", fake_embedder
+    )
     assert verdict.verdict == "contradicted", verdict.reason
     assert "25% for female: contradicted; 32% for male: contradicted" in verdict.reason
     assert "gives 32% for female, not 25%" in verdict.reason
 
 
 def test_comparison_in_the_wrong_direction_contradicts(fake_embedder: Any) -> None:
-    scorer = SentenceScorer(fake_embedder.embed, Lexicon(TWO_FIGURES))
-    verdict = check("male crew members report unsafe equipment themselves more often than "
-                    "female crew members", scorer, TWO_FIGURES)
+    verdict = _check_two_figures(
+        "male crew members report unsafe equipment themselves more often than "
+        "female crew members", fake_embedder
+    )
     assert verdict.verdict == "contradicted", verdict.reason
     assert "opposite" in verdict.reason
 
