@@ -107,14 +107,18 @@ def verify_files(directory: Path, manifest: Manifest, *, shown: Path | str | Non
     check_hash = total <= VERIFY_HASH_LIMIT
     for name, entry in manifest.files.items():
         path = directory / name
-        if not path.is_file():
-            raise IndexCorruptError(shown, f"{name} is missing")
-        size = path.stat().st_size
+        try:
+            size = path.stat().st_size
+            matches = not check_hash or sha256_file(path) == entry.sha256
+        except OSError as exc:
+            # Also what a reader sees when a rebuild removes this version mid-check: as a
+            # corrupt-index error, `SearchIndex.open` retries on the newly linked version.
+            raise IndexCorruptError(shown, f"{name} is missing ({type(exc).__name__})") from exc
         if size != entry.bytes:
             raise IndexCorruptError(
                 shown, f"{name} has {size} bytes, the manifest says {entry.bytes} (truncated?)"
             )
-        if check_hash and sha256_file(path) != entry.sha256:
+        if not matches:
             raise IndexCorruptError(shown, f"{name} does not match its checksum")
 
 

@@ -96,6 +96,33 @@ def test_deleted_dense_index_is_detected(built: Path, fake_embedder: FakeEmbedde
     _expect_corrupt(built, fake_embedder, "dense.faiss")
 
 
+def test_a_version_removed_while_its_files_are_checked_is_retried_on_the_new_one(
+    built: Path, fake_embedder: FakeEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race CI once hit: a rebuild swaps the link and deletes the version a reader is
+    checksumming. The reader must open the new version, not fail with FileNotFoundError."""
+    import index.manifest as manifest_module
+
+    old_root = built.resolve()
+    new_root = built.parent / "index-copy"
+    shutil.copytree(old_root, new_root)
+    real_hash = manifest_module.sha256_file
+    calls = {"n": 0}
+
+    def hash_while_rebuilt(path: Path) -> str:
+        calls["n"] += 1
+        if calls["n"] == 2:  # mid-check: swap the link and remove the version being read
+            built.unlink()
+            built.symlink_to(new_root.name)
+            shutil.rmtree(old_root)
+        return real_hash(path)
+
+    monkeypatch.setattr(manifest_module, "sha256_file", hash_while_rebuilt)
+    index = SearchIndex.open(built, embedder=fake_embedder)
+    assert index.root == new_root.resolve()
+    assert index.search(QUERY, 3)
+
+
 def test_every_indexed_file_is_covered_by_a_checksum(
     built: Path, fake_embedder: FakeEmbedder
 ) -> None:
