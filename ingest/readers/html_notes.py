@@ -1,0 +1,543 @@
+"""Where HTML pages keep their footnotes (used by `ingest.readers.html`).
+
+A footnote is found in one of these forms:
+
+* Linked notes. A marker — a `<sup>`, `<a>`, `<span>` or `<button>` whose visible text is a
+  number label ("37", "[37]", "(37)") — refers to an element: by `href="#id"` (to an `id`, or
+  to an `<a name>` as Word's HTML export does: `<a href="#_ftn1" name="_ftnref1">`), or by
+  `aria-describedby` / `aria-details` / `aria-controls` / `popovertarget` / `data-(bs-)target`
+  (tooltips and popovers). The note is the target itself, or — when the target is an anchor
+  inside the note — the block around it (up to a `<div id="ftn1">`-style wrapper). An `href`
+  target must come later in the page than its marker and look like a note: it links back to
+  the marker, is hidden (tooltip, popover, `hidden`, `display:none`), has a note-like id or
+  class, or sits with other such targets in one list (a law-review note list).
+* Notes in attributes: a marker carrying the note in `title` or a `data-*` tooltip/content
+  attribute (Bootstrap, Tippy, ...); "Footnote 3"-style titles are not notes.
+* Notes nested in the marker, or right after it, as a hidden element (a popover).
+* Footnote lists and definitions named as such (`<ol class="footnotes">`, `role="doc-endnotes"`,
+  `<aside class="footnote">`, `<li id="fn5">`, ...) as before; an element that only has a
+  note-like id (`note5`) is a note only when some marker refers to it, so a numbered list
+  nothing in the body points at stays in the text.
+
+Back-links (links to the marker, and "↩", "^", "Return to citation ^", ...) and a printed
+number label are left out of the note's text; link targets go to `links`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
+
+from ingest.readers.text import TextBuilder, normalise_space, strip_controls
+from ingest.records import RawFootnote
+
+DROP = frozenset(
+    {
+        "script", "style", "template", "noscript", "nav", "footer", "head", "title", "form",
+        "button", "select", "textarea", "input", "svg", "math", "iframe", "object", "embed",
+        "canvas", "video", "audio", "map",
+    }
+)
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Elements that start a new block; inline elements (span, a, em, sup, ...) do not.
+BLOCKS = HEADINGS | frozenset(
+    {
+        "p", "li", "figcaption", "caption", "div", "section", "article", "main", "header",
+        "aside", "blockquote", "pre", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody",
+        "tfoot", "tr", "td", "th", "figure", "address", "details", "summary", "hr", "body",
+        "html", "center", "fieldset", "legend",
+    }
+)
+NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+_NOTE_ID = re.compile(
+    r"^(?:cite_)?(?:fn|footnote|note|endnote|ftn|edn)[-_:.]?(?:note[-_:.]?)?(\d{1,4})$",
+    re.IGNORECASE,
+)
+# Plural ("footnotes", role="doc-endnotes") marks a list of notes; singular marks one note.
+_CONTAINER_WORDS = re.compile(r"\b(?:doc-)?(?:foot|end)notes\b", re.IGNORECASE)
+_NOTE_WORDS = re.compile(r"\b(?:doc-)?(?:foot|end)note\b", re.IGNORECASE)
+_LEADING_NUMBER = re.compile(r"^\s*[\[(]?(\d{1,4})[\]).:]?\s+")
+_LABEL = re.compile(r"^[\[(]?(\d{1,4})[\])]?[.,:;]?$")
+_BACKLINK_TEXT = re.compile(
+    r"^(?:↩︎?|\^|↑|⤴|⮌|back|return|jump up|(?:return|back|go back|jump) to "
+    r"(?:the )?(?:text|citation|note|reference|article|content|footnote)(?: reference)?)"
+    r"\s*[\^↩↑]?︎?$",
+    re.IGNORECASE,
+)
+# "Footnote 3", "Jump to note 3": a title that names the note instead of holding it.
+_NAMES_A_NOTE = re.compile(
+    r"^(?:(?:jump|go|skip|back|return|see|view|show|open|read|click)\b.*)?"
+    r"\b(?:foot|end)?notes?\b\W*\d*\W*$",
+    re.IGNORECASE,
+)
+# Inline elements a marker may be wrapped in (the whole wrapper is the marker).
+_INLINE = frozenset(
+    {"sup", "span", "a", "small", "b", "strong", "em", "i", "u", "button", "abbr", "cite", "font"}
+)
+_CANDIDATES = ["sup", "a", "span", "button"]
+_NOTE_BLOCKS = frozenset(
+    {"p", "li", "div", "dd", "dt", "aside", "section", "td", "blockquote", "footer"}
+)
+_NOT_NOTES = frozenset({"body", "html", "main", "article", "head"})
+_EXPLICIT_REFS = (
+    "aria-describedby", "aria-details", "aria-controls", "popovertarget", "data-target",
+    "data-bs-target",
+)
+_SCREEN_READER = frozenset(
+    {"sr-only", "visually-hidden", "screen-reader-text", "screenreader-only"}
+)
+_NOTE_ATTR = re.compile(r"tip|content|note|title|popover|hint", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Definition:
+    tag: Tag
+    number: int
+    number_from_text: bool  # the number is printed at the start of the text (strip it)
+    explicit: bool  # named a footnote by class/role/container (not only by its id)
+
+
+@dataclass
+class NoteScan:
+    """The page's footnotes and what the body walk needs to know about them."""
+
+    footnotes: list[RawFootnote] = field(default_factory=list)
+    skip: set[int] = field(default_factory=set)  # id() of elements left out of the body
+    markers: dict[int, int] = field(default_factory=dict)  # id() of marker element → number
+    bare_numbers: set[int] = field(default_factory=set)  # unlinked pages: <sup>N</sup> markers
+    warnings: list[str] = field(default_factory=list)
+
+
+def words(tag: Tag) -> str:
+    """class, id, role and epub:type of `tag`, for footnote-ish keyword matching."""
+    parts: list[str] = []
+    for name in ("class", "id", "role", "epub:type", "data-type"):
+        value = tag.get(name)
+        if isinstance(value, list):
+            parts.extend(value)
+        elif isinstance(value, str):
+            parts.append(value)
+    return " ".join(parts)
+
+
+def _is_hidden(tag: Tag) -> bool:
+    """Not shown until asked for: a tooltip, popover, `hidden` or `display:none` element."""
+    if tag.has_attr("hidden") or tag.has_attr("popover") or tag.get("role") == "tooltip":
+        return True
+    if str(tag.get("aria-hidden", "")).lower() == "true":
+        return True
+    style = str(tag.get("style", "")).replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _screen_reader_only(tag: Tag) -> bool:
+    classes = tag.get("class")
+    return isinstance(classes, list) and any(c.lower() in _SCREEN_READER for c in classes)
+
+
+def _label(tag: Tag) -> int | None:
+    """The number when the visible text of `tag` is only a note label ("37", "[37]")."""
+    parts: list[str] = []
+    length = 0
+    stack: list[PageElement] = [tag]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node is not tag and (
+                _is_hidden(node) or _screen_reader_only(node) or node.name in DROP
+            ):
+                continue
+            stack.extend(reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, NOT_TEXT):
+            text = "".join(str(node).split()).replace("\u200b", "")
+            length += len(text)
+            if length > 8:
+                return None
+            parts.append(text)
+    match = _LABEL.match("".join(parts))
+    return int(match.group(1)) if match else None
+
+
+def _containers(soup: BeautifulSoup) -> list[Tag]:
+    """Footnote lists/sections (the whole container leaves the body)."""
+    return [
+        tag
+        for tag in soup.find_all(["ol", "ul", "section", "div", "aside", "footer", "dl"])
+        if _CONTAINER_WORDS.search(words(tag))
+    ]
+
+
+def _find_definitions(soup: BeautifulSoup, containers: list[Tag]) -> list[_Definition]:
+    found: list[_Definition] = []
+    seen: set[int] = set()
+
+    def add(tag: Tag, number: int | None, fallback: int, explicit: bool) -> None:
+        if id(tag) in seen:
+            return
+        seen.add(id(tag))
+        from_text = False
+        if number is None:
+            match = _LEADING_NUMBER.match(tag.get_text(" "))
+            number, from_text = (int(match.group(1)), True) if match else (fallback, False)
+        found.append(_Definition(tag, number, from_text, explicit))
+
+    inside = {id(d) for c in containers for d in c.descendants}
+    # 1. Elements whose id names them as a footnote (pandoc, most blog engines).
+    for tag in soup.find_all(["li", "aside", "div", "p", "section", "dd"]):
+        match = _NOTE_ID.match(str(tag.get("id", "")))
+        named = tag.name in ("aside", "div", "p") and bool(_NOTE_WORDS.search(words(tag)))
+        if match:
+            add(tag, int(match.group(1)), len(found) + 1, named or id(tag) in inside)
+        elif named:
+            add(tag, None, len(found) + 1, True)
+    # 2. Items of footnote containers without such ids: list items, else numbered paragraphs.
+    for container in containers:
+        lists = [container] if container.name in ("ol", "ul") else container.find_all("ol")
+        for ol in lists:
+            start = ol.get("start")
+            position = int(start) if isinstance(start, str) and start.isdigit() else 1
+            for li in ol.find_all("li", recursive=False):
+                value = li.get("value")
+                if isinstance(value, str) and value.isdigit():
+                    position = int(value)
+                match = _NOTE_ID.match(str(li.get("id", "")))
+                add(li, int(match.group(1)) if match else position, position, True)
+                position += 1
+        if not lists:
+            for para in container.find_all(["p", "div"]):
+                if _LEADING_NUMBER.match(para.get_text(" ")) and not para.find(["p", "div"]):
+                    add(para, None, len(found) + 1, True)
+    return found
+
+
+def _is_backlink(tag: Tag) -> bool:
+    classes = words(tag).lower()
+    href = tag.get("href")
+    return (
+        "backlink" in classes
+        or "footnote-back" in classes
+        or "fnref" in classes
+        or (isinstance(href, str) and bool(re.match(r"#(?:fn)?ref", href, re.I)))
+        or bool(_BACKLINK_TEXT.match(tag.get_text().strip()))
+    )
+
+
+def note_text(
+    root: Tag, number: int, from_text: bool = False, drop: frozenset[int] = frozenset()
+) -> tuple[str, tuple[str, ...]]:
+    """A note's text without back-links (and the `drop`ped elements) or its number label."""
+    builder = TextBuilder()
+    links: list[str] = []
+    stack: list[PageElement] = list(reversed(root.contents))
+    label_done = False
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node.name in DROP or id(node) in drop:
+                continue
+            if node.name == "a" and _is_backlink(node):
+                continue
+            if (
+                not label_done
+                and not builder.has_text
+                and node.name in ("sup", "span", "a", "b", "strong")
+                and node.get_text().strip().strip("[]().:") == str(number)
+            ):
+                label_done = True  # a "<sup>5</sup>" label printed before the text
+                continue
+            href = node.get("href") if node.name == "a" else None
+            if isinstance(href, str) and re.match(r"https?://", href.strip(), re.I):
+                links.append(href.strip())
+            if node.name in BLOCKS or node.name == "br":
+                builder.space()
+            stack.extend(reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, NOT_TEXT):
+            builder.add(strip_controls(str(node)))
+    text = builder.text()
+    if from_text:
+        match = _LEADING_NUMBER.match(text)
+        if match and int(match.group(1)) == number:
+            text = text[match.end() :]
+    return text, tuple(dict.fromkeys(links))
+
+
+def _fragment_id(value: str) -> str | None:
+    value = value.strip()
+    if value.startswith("#") and len(value) > 1:
+        return unquote(value[1:])
+    return None
+
+
+def _references(marker: Tag) -> list[tuple[bool, str]]:
+    """(explicit, id) for what `marker` or an element inside it refers to."""
+    refs: list[tuple[bool, str]] = []
+    for tag in [marker, *marker.find_all(True)]:
+        href = tag.get("href") if tag.name in ("a", "area") else None
+        if isinstance(href, str) and (target := _fragment_id(href)):
+            refs.append((False, target))
+        for name in _EXPLICIT_REFS:
+            value = tag.get(name)
+            if isinstance(value, str):
+                for part in value.split():
+                    target = _fragment_id(part) if part.startswith("#") else part
+                    if target:
+                        refs.append((True, target))
+    return refs
+
+
+def _own_ids(marker: Tag) -> set[str]:
+    """ids and names of the marker, what is inside it and the inline elements around it."""
+    tags = [marker, *marker.find_all(True)]
+    parent = marker.parent
+    while isinstance(parent, Tag) and parent.name in _INLINE:
+        tags.append(parent)
+        parent = parent.parent
+    out: set[str] = set()
+    for tag in tags:
+        for name in ("id", "name"):
+            value = tag.get(name)
+            if isinstance(value, str) and value:
+                out.add(value)
+    return out
+
+
+def _is_label_only(tag: Tag) -> bool:
+    return _label(tag) is not None or not tag.get_text(strip=True)
+
+
+def _note_element(target: Tag) -> Tag | None:
+    """The note a reference lands in: the target, or the block around an anchor in the note."""
+    node: Tag | None = target
+    if target.name == "a" or (target.name in _INLINE and _is_label_only(target)):
+        node = target.parent
+        while isinstance(node, Tag) and node.name not in _NOTE_BLOCKS:
+            node = node.parent
+        if not isinstance(node, Tag):
+            return None
+        # Word: <div id="ftn1"><p class="MsoFootnoteText"><a name="_ftn1" ...>[1]</a> ...</p>
+        parent = node.parent
+        while (
+            isinstance(parent, Tag)
+            and parent.name in ("div", "aside", "section", "li")
+            and (
+                _NOTE_ID.match(str(parent.get("id", "")))
+                or _NOTE_WORDS.search(words(parent))
+            )
+        ):
+            node, parent = parent, parent.parent
+    if node is None or node.name in _NOT_NOTES or node.find(list(HEADINGS)) is not None:
+        return None
+    return node
+
+
+def _attribute_note(marker: Tag) -> Tag | None:
+    """A note held in a title / data-* attribute of the marker, parsed as a fragment."""
+    for tag in [marker, *marker.find_all(True)]:
+        for name, value in tag.attrs.items():
+            if name != "title" and not (name.startswith("data-") and _NOTE_ATTR.search(name)):
+                continue
+            if not isinstance(value, str) or value.lstrip()[:1] in ("{", "["):
+                continue
+            plain = normalise_space(value)
+            if len(plain.split()) < 2 and not ("<" in value and ">" in value):
+                continue
+            fragment = BeautifulSoup(f"<div>{value}</div>", "html.parser").div
+            if fragment is None:
+                continue
+            text = normalise_space(fragment.get_text(" "))
+            if len(text.split()) < 2 or _NAMES_A_NOTE.match(text):
+                continue
+            return fragment
+    return None
+
+
+def _hidden_note(marker: Tag) -> Tag | None:
+    """A popover: a hidden element with text inside the marker, or right after it."""
+    for tag in marker.find_all(True):
+        if _is_hidden(tag) and _has_note_text(tag):
+            return tag
+    sibling = marker.next_sibling
+    while isinstance(sibling, NavigableString) and not str(sibling).strip():
+        sibling = sibling.next_sibling
+    if isinstance(sibling, Tag) and _is_hidden(sibling) and _has_note_text(sibling):
+        return sibling
+    return None
+
+
+def _has_note_text(tag: Tag) -> bool:
+    text = normalise_space(tag.get_text(" "))
+    return bool(text) and not _NAMES_A_NOTE.match(text) and _label(tag) is None
+
+
+def _backlinks(note: Tag, own: set[str]) -> list[Tag]:
+    out = []
+    for a in note.find_all("a", href=True):
+        target = _fragment_id(str(a["href"]))
+        if target is not None and target in own:
+            out.append(a)
+    return out
+
+
+def _notelike(tag: Tag) -> bool:
+    return bool(
+        _NOTE_ID.match(str(tag.get("id", "")))
+        or _NOTE_WORDS.search(words(tag))
+        or _CONTAINER_WORDS.search(words(tag.parent) if isinstance(tag.parent, Tag) else "")
+    )
+
+
+def _superscript_like(marker: Tag) -> bool:
+    if marker.name == "sup" or marker.find("sup") is not None:
+        return True
+    if isinstance(marker.parent, Tag) and marker.parent.name == "sup":
+        return True
+    text = marker.get_text().strip()
+    return text.startswith(("[", "(")) or "noteref" in words(marker).lower()
+
+
+@dataclass
+class _Note:
+    tag: Tag
+    number: int
+    markers: list[Tag]
+    from_text: bool = False
+    drop: set[int] = field(default_factory=set)
+
+
+def scan_notes(soup: BeautifulSoup, path: object) -> NoteScan:
+    """Find the page's footnotes and their markers."""
+    scan = NoteScan()
+    containers = _containers(soup)
+    definitions = _find_definitions(soup, containers)
+    by_tag = {id(d.tag): d for d in definitions}
+    inside: set[int] = set()  # elements inside notes: their links are not markers
+    for d in definitions:
+        if d.explicit:
+            inside.update(id(t) for t in d.tag.find_all(True))
+
+    # Marker candidates: the outermost inline element whose visible text is a number label.
+    markers: list[tuple[Tag, int]] = []
+    seen: set[int] = set()
+    for tag in soup.find_all(_CANDIDATES):
+        if id(tag) in inside:
+            continue
+        number = _label(tag)
+        if number is None:
+            continue
+        marker = tag
+        while (
+            isinstance(marker.parent, Tag)
+            and marker.parent.name in _INLINE
+            and _label(marker.parent) == number
+        ):
+            marker = marker.parent
+        if id(marker) not in seen:
+            seen.add(id(marker))
+            markers.append((marker, number))
+
+    notes: dict[int, _Note] = {}  # id(note tag) → note
+    order: dict[int, int] = {}
+    by_id: dict[str, Tag] = {}
+    by_name: dict[str, Tag] = {}
+    if markers:
+        for i, tag in enumerate(soup.find_all(True)):
+            order[id(tag)] = i
+            for key, index in (("id", by_id), ("name", by_name)):
+                value = tag.get(key)
+                if isinstance(value, str) and value not in index:
+                    index[value] = tag
+    pending: list[tuple[Tag, int, Tag]] = []
+    bare: set[int] = set()
+
+    def record(marker: Tag, number: int, note: Tag, drop: list[Tag] | None = None) -> None:
+        entry = notes.get(id(note))
+        if entry is None:
+            definition = by_tag.get(id(note))
+            entry = notes[id(note)] = _Note(note, number, [])
+            if definition is not None and definition.number == number:
+                entry.from_text = definition.number_from_text
+            inside.update(id(t) for t in note.find_all(True))
+        entry.markers.append(marker)
+        entry.drop.update(id(t) for t in drop or [])
+        scan.markers[id(marker)] = entry.number
+
+    for marker, number in markers:
+        if id(marker) in inside:
+            continue
+        refs = _references(marker)
+        done = False
+        for explicit, ref in refs:
+            target = by_id.get(ref) or by_name.get(ref)
+            if not isinstance(target, Tag):
+                continue
+            note = _note_element(target)
+            if note is None or note is marker or any(p is note for p in marker.parents):
+                continue
+            existing = notes.get(id(note))
+            if existing is not None and existing.number != number:
+                continue  # one element holding several notes: not a note
+            own = _own_ids(marker)
+            back = _backlinks(note, own)
+            if explicit:
+                record(marker, number, note, back)
+            elif order.get(id(note), 0) <= order.get(id(marker), 0):
+                continue  # links back to the text: a back-link, not a marker
+            elif back or _is_hidden(note) or _notelike(note) or id(note) in by_tag:
+                record(marker, number, note, back)
+            elif _superscript_like(marker):
+                pending.append((marker, number, note))
+                continue
+            else:
+                continue
+            done = True
+            break
+        if done:
+            continue
+        note = _attribute_note(marker)
+        if note is None:
+            note = _hidden_note(marker) if not refs else None
+        if note is not None:
+            record(marker, number, note)
+        elif not refs and marker.name == "sup":
+            bare.add(number)
+    # A law-review note list: several linked targets side by side in one list.
+    groups: dict[int, set[int]] = {}
+    for _marker, _number, note in pending:
+        if isinstance(note.parent, Tag):
+            groups.setdefault(id(note.parent), set()).add(id(note))
+    for marker, number, note in pending:
+        if id(marker) in scan.markers or id(marker) in inside:
+            continue
+        if len(groups.get(id(note.parent), ())) >= 2:
+            existing = notes.get(id(note))
+            if existing is None or existing.number == number:
+                record(marker, number, note, _backlinks(note, _own_ids(marker)))
+
+    # Footnote definitions no marker pointed at: kept when named as footnotes, or (only an
+    # id like "note5") when an unlinked <sup>5</sup> refers to them.
+    linked = bool(scan.markers)
+    for d in definitions:
+        if id(d.tag) in notes:
+            continue
+        if d.explicit or (not linked and d.number in bare):
+            notes[id(d.tag)] = _Note(d.tag, d.number, [], d.number_from_text)
+    kept: dict[int, RawFootnote] = {}
+    for entry in sorted(notes.values(), key=lambda n: order.get(id(n.tag), 0)):
+        scan.skip.add(id(entry.tag))
+        if entry.number in kept:
+            scan.warnings.append(f"{path}: footnote {entry.number} defined twice; first kept")
+            continue
+        text, links = note_text(entry.tag, entry.number, entry.from_text, frozenset(entry.drop))
+        kept[entry.number] = RawFootnote(number=entry.number, text=text, links=links)
+    # A container leaves the body only when its notes were found (else its text is kept).
+    for container in containers:
+        if any(id(t) in scan.skip for t in container.find_all(True)):
+            scan.skip.add(id(container))
+    if not linked:
+        scan.bare_numbers = set(kept)
+    scan.footnotes = [kept[n] for n in sorted(kept)]
+    return scan
