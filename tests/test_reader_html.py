@@ -164,3 +164,162 @@ def test_declared_charset_is_honoured(tmp_path: Path) -> None:
 def test_reader_for_picks_html_reader() -> None:
     assert isinstance(reader_for(Path("brief.htm")), HtmlReader)
     assert isinstance(reader_for(Path("brief.HTML")), HtmlReader)
+
+
+# ------------------------------------------------------------ footnotes as the web gives them
+
+WORD_EXPORT = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<meta http-equiv=Content-Type content="text/html; charset=utf-8"><title>Word brief</title></head>
+<body lang=EN-GB><div class=WordSection1>
+<p class=MsoNormal>Child labour fell by a third.<a style='mso-footnote-id:ftn1' href="#_ftn1"
+name="_ftnref1" title=""><span class=MsoFootnoteReference><span class=MsoFootnoteReference><span
+style='font-size:11.0pt'>[1]</span></span></span></a> It rose again in 2020.<a
+style='mso-footnote-id:ftn2' href="#_ftn2" name="_ftnref2" title=""><span
+class=MsoFootnoteReference><span style='font-size:11.0pt'>[2]</span></span></a></p>
+</div>
+<div style='mso-element:footnote-list'><br clear=all><hr align=left size=1 width="33%">
+<div style='mso-element:footnote' id=ftn1>
+<p class=MsoFootnoteText><a style='mso-footnote-id:ftn1' href="#_ftnref1" name="_ftn1"
+title=""><span class=MsoFootnoteReference><span style='font-size:10.0pt'>[1]</span></span></a>
+ILO, <i>Global Estimates of Child Labour</i> (2017), p. 5.</p>
+<p class=MsoFootnoteText>A second paragraph of the same note.</p>
+</div>
+<div style='mso-element:footnote' id=ftn2>
+<p class=MsoFootnoteText><a style='mso-footnote-id:ftn2' href="#_ftnref2" name="_ftn2"
+title=""><span class=MsoFootnoteReference>[2]</span></a> See
+<a href="https://www.unicef.org/data">UNICEF data</a>.</p>
+</div></div></body></html>"""
+
+
+def test_word_exported_ftn_notes() -> None:
+    doc = parse(WORD_EXPORT)
+    (block,) = doc.blocks
+    assert block.text == "Child labour fell by a third. It rose again in 2020."
+    assert marked(block) == "Child labour fell by a third.[1] It rose again in 2020.[2]"
+    assert [(f.number, f.text, f.links) for f in doc.footnotes] == [
+        (
+            1,
+            "ILO, Global Estimates of Child Labour (2017), p. 5. "
+            "A second paragraph of the same note.",
+            (),
+        ),
+        (2, "See UNICEF data.", ("https://www.unicef.org/data",)),
+    ]
+
+
+def test_tooltip_notes_referenced_by_aria_describedby() -> None:
+    # The WordPress "modern footnotes" form: the note sits right after its marker.
+    doc = parse(
+        '<p>Peru granted a concession.<sup class="mfn" data-mfn="1"><a href="javascript:void(0)"'
+        ' role="button" aria-describedby="mfn-content-1">1</a></sup><span id="mfn-content-1"'
+        ' role="tooltip" class="mfn__note"><em>Bear Creek</em>, Award, ¶&nbsp;149'
+        ' (2017), <a href="https://icsid.example/award.pdf">award</a>.<br></span> The project'
+        " stalled.<sup><a href=\"#\" aria-describedby=\"t2\">2</a></sup><span id=\"t2\""
+        ' role="tooltip">Id. ¶ 168.</span></p>'
+    )
+    assert [marked(b) for b in doc.blocks] == [
+        "Peru granted a concession.[1] The project stalled.[2]"
+    ]
+    assert [(f.number, f.text, f.links) for f in doc.footnotes] == [
+        (1, "Bear Creek, Award, ¶ 149 (2017), award.", ("https://icsid.example/award.pdf",)),
+        (2, "Id. ¶ 168.", ()),
+    ]
+
+
+def test_notes_in_title_and_data_attributes() -> None:
+    doc = parse(
+        '<p>First claim.<sup title="UNHCR, Global Trends 2023, p. 2.">1</sup> Second'
+        ' claim.<a href="#" data-bs-toggle="popover" data-bs-html="true"'
+        ' data-bs-content="See &lt;a href=&quot;https://who.int/r&quot;&gt;WHO report&lt;/a&gt;,'
+        ' ch. 3.">[2]</a> Third claim.<span class="tip" data-tippy-content="OECD, 2022.">3</span>'
+        ' Not a note: 10<sup title="Footnote 4">4</sup> and <sup title="x">5</sup>.</p>'
+    )
+    assert [marked(b) for b in doc.blocks] == [
+        "First claim.[1] Second claim.[2] Third claim.[3] Not a note: 10⁴ and ⁵."
+    ]
+    assert [(f.number, f.text, f.links) for f in doc.footnotes] == [
+        (1, "UNHCR, Global Trends 2023, p. 2.", ()),
+        (2, "See WHO report, ch. 3.", ("https://who.int/r",)),
+        (3, "OECD, 2022.", ()),
+    ]
+
+
+def test_popover_notes() -> None:
+    doc = parse(
+        '<p>Shelters are full.<button popovertarget="pop1">1</button> Funding fell.'
+        '<sup class="fn">2<span class="fn-body" hidden>IOM, <em>Migration Report</em>.</span>'
+        "</sup> Staff left.<sup>3</sup><span style=\"display: none\">Survey of 2024.</span></p>"
+        '<div id="pop1" popover>UNHCR shelter survey, 2024.</div>'
+    )
+    assert [marked(b) for b in doc.blocks] == [
+        "Shelters are full.[1] Funding fell.[2] Staff left.[3]"
+    ]
+    assert [(f.number, f.text) for f in doc.footnotes] == [
+        (1, "UNHCR shelter survey, 2024."),
+        (2, "IOM, Migration Report."),
+        (3, "Survey of 2024."),
+    ]
+
+
+LAW_REVIEW = """<article><h1>Citizen Shareholders</h1>
+<p>Treaties dominate.<sup id="r36"><a href="#n36">36</a></sup> The U.C.C. is widely
+adopted,<sup id="r37"><a href="#n37">37</a></sup> partly for certainty.<sup
+id="r38"><a href="#n38">38</a></sup></p>
+<h2>Notes</h2>
+<ol class="notes-list">
+<li id="n36"><a href="#r36">36.</a> Christopher Greenwood, <i>Sources of International Law</i> 2
+(2008). <a href="#r36">Return to citation ^</a></li>
+<li id="n37">U.C.C. (A.L.I. &amp; Unif. L. Comm’n amended 2022). <a href="#r37">↩</a></li>
+<li id="n38"><span>See</span> Mark A. Lemley, <i>The Benefit of the Bargain</i>, 2023 Wis. L.
+Rev. 237. <a href="#r38" class="back">^</a></li>
+</ol></article>"""
+
+
+def test_law_review_note_list_with_back_links() -> None:
+    doc = parse(LAW_REVIEW)
+    assert [marked(b) for b in doc.blocks] == [
+        "Citizen Shareholders",
+        "Treaties dominate.[36] The U.C.C. is widely adopted,[37] partly for certainty.[38]",
+        "Notes",
+    ]
+    assert [(f.number, f.text) for f in doc.footnotes] == [
+        (36, "Christopher Greenwood, Sources of International Law 2 (2008)."),
+        (37, "U.C.C. (A.L.I. & Unif. L. Comm’n amended 2022)."),
+        (38, "See Mark A. Lemley, The Benefit of the Bargain, 2023 Wis. L. Rev. 237."),
+    ]
+
+
+def test_linked_note_list_without_back_links() -> None:
+    doc = parse(
+        '<p>One.<sup><a href="#c1">1</a></sup> Two.<sup><a href="#c2">2</a></sup></p>'
+        '<ol><li id="c1">First source.</li><li id="c2">Second source.</li></ol>'
+    )
+    assert [marked(b) for b in doc.blocks] == ["One.[1] Two.[2]"]
+    assert [(f.number, f.text) for f in doc.footnotes] == [
+        (1, "First source."),
+        (2, "Second source."),
+    ]
+
+
+def test_numbered_list_nothing_points_at_is_not_footnotes() -> None:
+    doc = parse(
+        "<h2>Before the conference</h2>"
+        '<ol><li id="note-1">Bring your passport.</li><li id="note-2">Read the guide.</li></ol>'
+        "<ol><li>1. Register online.</li><li>2. Pay the fee.</li></ol>"
+        '<p>Contents: <a href="#sec1">1</a> <a href="#sec2">2</a></p>'
+        '<h2 id="sec1">One</h2><p>Text.</p><h2 id="sec2">Two</h2><p>More.</p>'
+    )
+    assert doc.footnotes == ()
+    assert all(not b.markers for b in doc.blocks)
+    assert [b.text for b in doc.blocks] == [
+        "Before the conference",
+        "Bring your passport.",
+        "Read the guide.",
+        "1. Register online.",
+        "2. Pay the fee.",
+        "Contents: 1 2",
+        "One",
+        "Text.",
+        "Two",
+        "More.",
+    ]

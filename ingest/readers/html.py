@@ -122,11 +122,13 @@ class _Walker:
 
     def _enter(self, tag: Tag) -> bool:
         """Handle an opening tag; False when its content is not walked."""
-        if id(tag) in self.skip or tag.name in DROP or tag.has_attr("hidden"):
+        if id(tag) in self.skip:
             return False
-        marker = self._marker(tag)
+        marker = self._marker(tag)  # before DROP: a popover's marker may be a <button>
         if marker is not None:
             self.builder.mark(marker)
+            return False
+        if tag.name in DROP or tag.has_attr("hidden"):
             return False
         if tag.name == "br":
             self.builder.space()

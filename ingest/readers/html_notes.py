@@ -329,7 +329,9 @@ def _note_element(target: Tag) -> Tag | None:
             )
         ):
             node, parent = parent, parent.parent
-    if node is None or node.name in _NOT_NOTES or node.find(list(HEADINGS)) is not None:
+    if node is None or node.name in _NOT_NOTES or node.name in HEADINGS:
+        return None
+    if node.find(list(HEADINGS)) is not None:
         return None
     return node
 
