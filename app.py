@@ -44,6 +44,7 @@ import gradio as gr
 
 from assistant import render
 from assistant import requests as edge
+from assistant.records import lookups_dict
 from assistant.service import CONCURRENCY_LIMIT, AssistantProvider
 from ingest.config import add_index_argument
 from ingest.errors import BriefQAError
@@ -183,7 +184,8 @@ class Handlers:
 
     def citation_rows(self) -> list[render.CitationRow]:
         index = self.provider.assistant().index
-        return render.citation_rows(index.footnotes, index.references, index.sources)
+        return render.citation_rows(index.footnotes, index.references, index.sources,
+                                    index.briefs)
 
     def on_load(self) -> tuple[Any, Any, Any, str]:
         """Fill the filter dropdown, the citations table and the footnote picker from the index."""
@@ -191,9 +193,10 @@ class Handlers:
             index = self.provider.assistant().index
         except BriefQAError as exc:
             return gr.update(), gr.update(), gr.update(), render.warning(str(exc))
-        rows = render.citation_rows(index.footnotes, index.references, index.sources)
+        rows = render.citation_rows(index.footnotes, index.references, index.sources,
+                                    index.briefs)
         scopes = render.documents_choices(index.documents)
-        footnotes = render.footnote_choices(index.footnotes)
+        footnotes = render.footnote_choices(index.footnotes, index.briefs)
         status = render.index_status(index.documents, index.footnotes, index.references,
                                      index.sources, len(index.chunks))
         return (
@@ -203,15 +206,17 @@ class Handlers:
             status,
         )
 
-    def lookup_footnote(self, number: float | int | None) -> str:
-        """Markdown for one footnote: its text, status, the passages citing it, its source."""
-        if number is None:
+    def lookup_footnote(self, value: float | int | str | None) -> str:
+        """Markdown for a footnote ("brief-id:5" from the picker; a bare number: that footnote
+        of every loaded brief): its text, status, the passages citing it, its source."""
+        if value is None or value == "":
             return ""
         try:
-            lookup = self.provider.cite(edge.footnote_number(number))
+            ref = edge.footnote_ref(value)
+            lookups = self.provider.cite(ref.number, ref.brief)
         except BriefQAError as exc:
             return render.warning(str(exc))
-        return render.lookup_markdown(lookup)
+        return render.lookups_markdown(lookups)
 
     def select_row(self, evt: gr.SelectData) -> tuple[Any, str]:
         """A click in the table: show that footnote (or reference) below it."""
@@ -223,10 +228,14 @@ class Handlers:
         if not 0 <= row_index < len(rows):
             return gr.update(), ""
         row = rows[row_index]
-        if row.footnote is not None:
-            return gr.update(value=row.footnote), self.lookup_footnote(row.footnote)
+        if row.footnote_key is not None:
+            return gr.update(value=row.footnote_key), self.lookup_footnote(row.footnote_key)
         index = self.provider.assistant().index
-        citing = [f.number for f in index.footnotes if f.reference == row.reference]
+        citing = [
+            f.number
+            for f in index.footnotes
+            if f.reference == row.reference and f.document_id == row.brief
+        ]
         return gr.update(value=None), render.reference_markdown(row, citing)
 
     # ---- API (gradio_client): JSON in, JSON out
@@ -238,33 +247,37 @@ class Handlers:
         mode: str = "hybrid",
         only: str | None = None,
         history: list[str] | None = None,
+        brief: str | None = None,
     ) -> dict[str, Any]:
         """Answer `query`: the k best passages with their verbatim citations (`Answer.to_dict`).
 
         `only`: "brief", "sources" or a document id; `history`: earlier questions of the
-        conversation, oldest first, for follow-ups.
+        conversation, oldest first, for follow-ups; `brief`: a brief's id (that brief and the
+        sources it cites).
         """
         try:
-            request = edge.ask_request(query, k, mode, only, history)
+            request = edge.ask_request(query, k, mode, only, history, brief)
             answer = self.provider.ask(
                 request.query, request.k, mode=request.mode, only=request.only,
-                history=request.history,
+                history=request.history, brief=request.brief,
             )
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
         return answer.to_dict()
 
-    def api_check(self, claim: str) -> dict[str, Any]:
-        """Check `claim` against the brief and its sources (`Verdict.to_dict`)."""
+    def api_check(self, claim: str, brief: str | None = None) -> dict[str, Any]:
+        """Check `claim` against the briefs and their sources (of `brief` only, when given)."""
         try:
-            return self.provider.check(edge.claim_text(claim)).to_dict()
+            return self.provider.check(edge.claim_text(claim), edge.brief_id(brief)).to_dict()
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
 
-    def api_cite(self, number: int) -> dict[str, Any]:
-        """Footnote `number`: its text, status, citing passages, source passages."""
+    def api_cite(self, number: int, brief: str | None = None) -> dict[str, Any]:
+        """Footnote `number` of each loaded brief that has one (of `brief` only, when given):
+        `{"number", "brief", "lookups": [CitationLookup.to_dict(), ...]}`, one per brief."""
         try:
-            return self.provider.cite(edge.footnote_number(number)).to_dict()
+            wanted, scope = edge.footnote_number(number), edge.brief_id(brief)
+            return lookups_dict(wanted, scope, self.provider.cite(wanted, scope))
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
 

@@ -26,7 +26,7 @@ from assistant.lookup import (
     FootnoteQuery,
     asks_about_sources,
     copyable_citation,
-    lookup_footnote,
+    lookup_footnotes,
     parse_lookup,
     source_chunks,
 )
@@ -71,7 +71,12 @@ class SearchIndexLike(CorpusView, Protocol):
 
     def document(self, document_id: str) -> Document: ...
 
-    def reference(self, index: int) -> Reference | None: ...
+    def reference(self, brief: str, index: int) -> Reference | None: ...
+
+    def require_brief(self, brief: str) -> Document: ...
+
+    @property
+    def briefs(self) -> tuple[Document, ...]: ...
 
     def embed_query(self, query: str) -> np.ndarray: ...
 
@@ -218,7 +223,7 @@ def citation_trail(
         vector = scorer.sentence_vector(hit.chunk, sentence.span) if sentence else None
         found: list[Hit] = []
         for number in trail_footnotes(hit, sentence):
-            candidates, _ = source_chunks(index, number)
+            candidates, _ = source_chunks(index, hit.chunk.document_id, number)
             quote = best_passage(claim, candidates, scorer, make_hit, vector)
             if quote is not None:
                 found.append(quote)
@@ -337,23 +342,51 @@ class AnswerEngine:
             trail=trail,
         )
 
-    def lookup_answer(self, query: str, text: str, k: int) -> Answer | None:
-        """An `Answer` for "footnote 5" / "source of the 60% figure" queries, else None."""
+    def lookup_answer(
+        self,
+        query: str,
+        text: str,
+        k: int,
+        *,
+        brief: str | None = None,
+        allowed: np.ndarray | None = None,
+    ) -> Answer | None:
+        """An `Answer` for "footnote 5" / "source of the 60% figure" queries, else None.
+
+        With several briefs loaded and no `brief`, "footnote 5" answers with each brief's
+        footnote 5, labelled by brief; `allowed` (rows) scopes the figure search."""
         parsed = parse_lookup(text)
         if isinstance(parsed, FootnoteQuery):
-            lookup = self.cite(parsed.number)
-            hits = lookup.brief_passages[:k]
-            trail = {hits[0].rank: lookup.source_passages} if hits and lookup.source_passages \
-                else {}
-            return Answer(query=query, hits=hits, direct_answer=lookup.citation,
-                          direct_answer_hit=hits[0].rank if hits else None, trail=trail,
-                          notice=f"footnote {parsed.number}")
+            return self._footnote_answer(query, parsed.number, k, brief)
         if isinstance(parsed, FigureQuery):
-            return self._figure_answer(query, parsed, k)
+            return self._figure_answer(query, parsed, k, allowed)
         return None
 
-    def _figure_answer(self, query: str, parsed: FigureQuery, k: int) -> Answer | None:
-        passages = self.figures.find(parsed, limit=k)
+    def _footnote_answer(self, query: str, number: int, k: int, brief: str | None) -> Answer:
+        lookups = self.cite(number, brief)
+        labelled = len(lookups) > 1  # one line per brief; a single one stays copyable as is
+        hits: list[Hit] = []
+        trail: dict[int, tuple[Hit, ...]] = {}
+        for lookup in lookups:
+            own = lookup.brief_passages[: max(1, k // len(lookups))]
+            for position, hit in enumerate(own):
+                ranked = dataclasses.replace(hit, rank=len(hits) + 1)
+                if position == 0 and lookup.source_passages:
+                    trail[ranked.rank] = lookup.source_passages
+                hits.append(ranked)
+        direct = "\n".join(
+            f"{lookup.brief_title}: {lookup.citation}" if labelled else lookup.citation
+            for lookup in lookups
+        )
+        where = f" in {len(lookups)} briefs" if len(lookups) > 1 else ""
+        return Answer(query=query, hits=tuple(hits[:k]), direct_answer=direct,
+                      direct_answer_hit=1 if hits else None, trail=trail,
+                      notice=f"footnote {number}{where}")
+
+    def _figure_answer(
+        self, query: str, parsed: FigureQuery, k: int, allowed: np.ndarray | None = None
+    ) -> Answer | None:
+        passages = self.figures.find(parsed, limit=k, allowed=allowed)
         if not passages:
             return None  # no passage states it: an ordinary search does better than nothing
         hits: list[Hit] = []
@@ -364,14 +397,20 @@ class AnswerEngine:
             )
             hits.append(hit)
             if passage.footnote is not None:
-                candidates, _ = source_chunks(self.index, passage.footnote)
+                candidates, _ = source_chunks(
+                    self.index, passage.chunk.document_id, passage.footnote
+                )
                 sentence = passage.chunk.text[passage.sentence[0] : passage.sentence[1]]
                 vector = self.scorer.sentence_vector(passage.chunk, passage.sentence)
                 quote = best_passage(sentence, candidates, self.scorer, self.make_hit, vector)
                 if quote is not None:
                     trail[rank] = (quote,)
         first = passages[0]
-        note = self.index.footnote(first.footnote) if first.footnote is not None else None
+        note = (
+            self.index.footnote(first.chunk.document_id, first.footnote)
+            if first.footnote is not None
+            else None
+        )
         if note is not None:
             direct = copyable_citation(note)
         else:
@@ -415,16 +454,18 @@ class AnswerEngine:
 
     # ---- check / cite
 
-    def check(self, claim: str, k: int, candidates: int) -> Verdict:
+    def check(
+        self, claim: str, k: int, candidates: int, allowed: np.ndarray | None = None
+    ) -> Verdict:
         from assistant.claims import check_claim, parse_claim
 
         parts = parse_claim(claim)  # raises QueryError for unusable input before any search
-        ranked = self.index.search(parts.text, max(candidates, k))
+        ranked = self.index.search(parts.text, max(candidates, k), allowed=allowed)
         hits = tuple(
             self.make_hit(self.index.chunks[row], score, rank)
             for rank, (row, score) in enumerate(ranked, start=1)
         )
         return check_claim(parts.text, hits, self.scorer, k=k)
 
-    def cite(self, number: int) -> CitationLookup:
-        return lookup_footnote(number, self.index, self.make_hit, self.scorer)
+    def cite(self, number: int, brief: str | None = None) -> tuple[CitationLookup, ...]:
+        return lookup_footnotes(number, self.index, self.make_hit, self.scorer, brief=brief)

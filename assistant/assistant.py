@@ -18,7 +18,7 @@ from index.embedder import Embedder
 from index.modes import SearchMode
 from index.store import SearchIndex
 from ingest.config import default_index_dir
-from ingest.records import Chunk
+from ingest.records import Chunk, Document
 
 if TYPE_CHECKING:
     from assistant.answering import AnswerEngine
@@ -86,16 +86,19 @@ class Assistant:
         only: str | None = None,
         fusion: Literal["rrf", "convex"] = "rrf",
         history: Sequence[str] = (),
+        brief: str | None = None,
     ) -> Answer:
         """The `k` best passages for `query`, each with its citations.
 
         `only` limits the search to "brief", "sources" or one document id (`QueryError` lists
-        the valid ones). An empty question gives no hits and `notice="empty question"`.
+        the valid ones); `brief` (a brief's document id) to that brief and the sources it
+        cites. An empty question gives no hits and `notice="empty question"`.
         `history`: the user's earlier questions (oldest first); an elliptical follow-up ("and
         for boys?") is read against them. "footnote 5", "[5]" and "source of the 60% figure"
         are answered by the citation lookup.
         """
-        allowed = self.index.select(only)  # validates `only` even for an empty question
+        # Validates `only` and `brief` even for an empty question.
+        allowed = self.index.select(only, brief)
         text, notice = clean_query(query)
         if not text or k <= 0:
             return Answer(query=query, hits=(), notice=notice)
@@ -103,7 +106,7 @@ class Assistant:
         resolved = engine.resolve(text, history)
         if resolved != text:
             notice = f"read as: {resolved}" if notice is None else f"{notice}; read as: {resolved}"
-        routed = engine.lookup_answer(query, resolved, k)
+        routed = engine.lookup_answer(query, resolved, k, brief=brief, allowed=allowed)
         if routed is not None:
             return routed
         ranked, language_notice = engine.search(
@@ -115,20 +118,28 @@ class Assistant:
             notice = notice or "no searchable words for BM25 (only stopwords or unknown words)"
         return engine.enrich(Answer(query=query, hits=self.hits(ranked), notice=notice), resolved)
 
-    def check(self, claim: str, k: int = 5) -> Verdict:
-        """Is `claim` supported, contradicted or not found? Evidence: the `k` best passages.
+    def check(self, claim: str, k: int = 5, *, brief: str | None = None) -> Verdict:
+        """Is `claim` supported, contradicted or not found? Evidence: the `k` best passages
+        (of `brief` and its sources only, when given).
 
-        Raises `QueryError` for an empty claim, one over 1,000 characters, or one made only
-        of figures (see `assistant.claims`).
+        Raises `QueryError` for an empty claim, one over 1,000 characters, one made only
+        of figures (see `assistant.claims`), or an unknown `brief`.
         """
-        return self.engine.check(claim, k=k, candidates=max(15, 3 * k))
+        allowed = self.index.select(None, brief)
+        return self.engine.check(claim, k=k, candidates=max(15, 3 * k), allowed=allowed)
 
-    def cite(self, number: int) -> CitationLookup:
-        """Footnote `number`: text, reference, URL, page, citing passages, source passages.
+    def cite(self, number: int, *, brief: str | None = None) -> tuple[CitationLookup, ...]:
+        """Footnote `number` of each loaded brief that has one (of `brief` only, when given):
+        text, reference, URL, page, citing passages, source passages.
 
-        Raises `QueryError` naming the valid range when the brief has no such footnote.
+        Raises `QueryError` naming the footnotes there are when no brief has footnote `number`.
         """
-        return self.engine.cite(number)
+        return self.engine.cite(number, brief)
+
+    @property
+    def briefs(self) -> tuple[Document, ...]:
+        """The loaded briefs, in ingest order."""
+        return self.index.briefs
 
     def hits(self, ranked: list[tuple[int, float]]) -> tuple[Hit, ...]:
         """`Hit` records (with citations) for `(row, score)` pairs from `SearchIndex.search`."""

@@ -7,10 +7,11 @@ import json
 import textwrap
 from typing import Any
 
-from assistant.records import CitationLookup, Hit, Verdict
+from assistant.records import CitationLookup, Hit, Verdict, lookups_dict
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    from assistant.brief_commands import add_brief_argument
     from assistant.cli import add_index_argument
 
     p = subparsers.add_parser(
@@ -24,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("claim", metavar="CLAIM")
     p.add_argument("-k", type=int, default=5, help="evidence passages to show (default 5)")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    add_brief_argument(p)
     add_index_argument(p)
     p.set_defaults(handler=cmd_check)
 
@@ -32,10 +34,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="everything about footnote N: text, reference, URL, page, passages",
         description="Print footnote N verbatim with a copyable citation, its reference-list "
         "entry, URL and cited page, the brief passages that carry it and (when the source is "
-        "indexed) the source passages on the cited page.",
+        "indexed) the source passages on the cited page. With several briefs loaded, each "
+        "brief's footnote N is printed, labelled by brief, unless --brief picks one.",
     )
     p.add_argument("number", type=int, metavar="N")
-    p.add_argument("--json", action="store_true", help="print the lookup as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print JSON: {number, brief, lookups: [one per brief]}"
+    )
+    add_brief_argument(p)
     add_index_argument(p)
     p.set_defaults(handler=cmd_cite)
 
@@ -44,7 +50,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.cli import index_dir_from
 
-    verdict = Assistant.open(index_dir_from(args)).check(args.claim, k=max(1, args.k))
+    verdict = Assistant.open(index_dir_from(args)).check(
+        args.claim, k=max(1, args.k), brief=args.brief
+    )
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -56,11 +64,12 @@ def cmd_cite(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.cli import index_dir_from
 
-    lookup = Assistant.open(index_dir_from(args)).cite(args.number)
+    lookups = Assistant.open(index_dir_from(args)).cite(args.number, brief=args.brief)
     if args.json:
-        print(json.dumps(lookup.to_dict(), ensure_ascii=False, indent=2))
+        data = lookups_dict(args.number, args.brief, lookups)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print(format_lookup(lookup))
+        print("\n\n".join(format_lookup(lookup, labelled=len(lookups) > 1) for lookup in lookups))
     return 0
 
 
@@ -77,8 +86,9 @@ def format_verdict(verdict: Verdict, width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def format_lookup(lookup: CitationLookup, width: int = 100) -> str:
-    lines = [lookup.citation, ""]
+def format_lookup(lookup: CitationLookup, width: int = 100, *, labelled: bool = False) -> str:
+    lines = [f"== {lookup.brief_id}: {lookup.brief_title}"] if labelled else []
+    lines += [lookup.citation, ""]
     facts = []
     if lookup.pages:
         facts.append("cites p. " + ", ".join(lookup.pages))

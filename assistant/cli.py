@@ -119,39 +119,11 @@ def _read_json(index_dir: Path, name: str) -> Any:
 
 
 def _register_listing(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("footnotes", help="list the brief's footnotes with references and URLs")
-    add_index_argument(p)
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=cmd_footnotes)
-
     p = sub.add_parser("chunks", help="print the indexed chunks as JSON lines or text")
     add_index_argument(p)
     p.add_argument("--json", action="store_true", help="print JSON lines")
     p.add_argument("--document", default=None, help="only chunks of this document id")
     p.set_defaults(handler=cmd_chunks)
-
-
-def cmd_footnotes(args: argparse.Namespace) -> int:
-    index_dir = index_dir_from(args)
-    notes = _read_json(index_dir, "footnotes.json")
-    refs = {r["index"]: r for r in _read_json(index_dir, "references.json")}
-    if args.json:
-        for note in notes:
-            note["reference_text"] = refs.get(note.get("reference"), {}).get("text")
-        print(json.dumps(notes, ensure_ascii=False, indent=2))
-        return 0
-    from ingest.records import superscript
-
-    for note in notes:
-        print(f"{superscript(note['number'])} {note['text']}")
-        pages = ", ".join(note.get("pages") or [])
-        ref = refs.get(note.get("reference"))
-        details = [f"p. {pages}" if pages else "", f"reference #{ref['index']}" if ref else ""]
-        details += list(note.get("urls") or [])
-        line = " · ".join(d for d in details if d)
-        if line:
-            print(f"    {line}")
-    return 0
 
 
 def cmd_chunks(args: argparse.Namespace) -> int:
@@ -192,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     _register_listing(sub)
     for module in (
         "ingest.sources.commands",
+        "assistant.brief_commands",
         "assistant.commands",
         "assistant.claim_commands",
         "assistant.eval_commands",

@@ -19,6 +19,7 @@ def _positive(value: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    from assistant.brief_commands import add_brief_argument
     from assistant.cli import add_index_argument
 
     p = subparsers.add_parser(
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--only", default=None, metavar="brief|sources|DOC_ID",
         help="search only the brief, only the cited sources, or one document",
     )
+    add_brief_argument(p)
     add_index_argument(p)
     p.set_defaults(handler=cmd_ask)
 
@@ -52,7 +54,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     assistant = Assistant.open(index_dir_from(args))
     answer = assistant.ask(
-        args.question, args.k, mode=args.mode, only=args.only, fusion=args.fusion
+        args.question, args.k, mode=args.mode, only=args.only, fusion=args.fusion,
+        brief=args.brief,
     )
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

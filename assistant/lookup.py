@@ -10,7 +10,7 @@ that backs each of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -88,7 +88,7 @@ class CorpusView(Protocol):
     chunks: tuple[Chunk, ...]
     sources: tuple[Source, ...]
 
-    def footnote(self, number: int) -> Footnote | None: ...
+    def footnote(self, brief: str, number: int) -> Footnote | None: ...
 
 
 def page_matches(chunk: Chunk, pages: Sequence[str]) -> bool:
@@ -107,18 +107,23 @@ def page_matches(chunk: Chunk, pages: Sequence[str]) -> bool:
     return False
 
 
-def source_chunks(index: CorpusView, number: int) -> tuple[tuple[Chunk, ...], Source | None]:
-    """Chunks of the indexed source footnote `number` cites, restricted to its cited pages.
+def source_chunks(
+    index: CorpusView, brief: str, number: int
+) -> tuple[tuple[Chunk, ...], Source | None]:
+    """Chunks of the indexed source that footnote `number` of `brief` cites, restricted to its
+    cited pages.
 
     A source without page labels (a web page) is taken whole. Returns `((), source)` when the
     source is known but not indexed, `((), None)` when no source is linked to the footnote.
     """
-    note = index.footnote(number)
+    note = index.footnote(brief, number)
     if note is None:
         return (), None
     linked: Source | None = None
     for source in index.sources:
-        entries = [e for e in source.cited_by if e.footnote == number]
+        entries = [
+            e for e in source.cited_by if e.footnote == number and e.document_id == brief
+        ]
         if not entries:
             continue
         linked = linked or source
@@ -145,11 +150,13 @@ class CorpusIndex(Protocol):
     footnotes: tuple[Footnote, ...]
     sources: tuple[Source, ...]
 
-    def footnote(self, number: int) -> Footnote | None: ...
+    def footnote(self, brief: str, number: int) -> Footnote | None: ...
 
-    def reference(self, index: int) -> Reference | None: ...
+    def reference(self, brief: str, index: int) -> Reference | None: ...
 
     def document(self, document_id: str) -> Document: ...
+
+    def require_brief(self, brief: str) -> Document: ...
 
 
 def _ranges(numbers: Sequence[int]) -> str:
@@ -166,13 +173,24 @@ def _ranges(numbers: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
-def require_footnote(index: CorpusIndex, number: int) -> Footnote:
-    note = index.footnote(number)
-    if note is None:
-        known = [f.number for f in index.footnotes]
-        have = f"the brief has footnotes {_ranges(known)}" if known else "the brief has none"
-        raise QueryError(f"footnote {number} does not exist; {have}")
-    return note
+def require_footnotes(
+    index: CorpusIndex, number: int, brief: str | None = None
+) -> tuple[Footnote, ...]:
+    """Footnote `number` of `brief`, or of every brief that has one (in index order).
+    `QueryError` naming the footnotes there are when none has it."""
+    if brief is not None:
+        index.require_brief(brief)
+    notes = tuple(
+        f for f in index.footnotes if f.number == number and brief in (None, f.document_id)
+    )
+    if notes:
+        return notes
+    scope = [f for f in index.footnotes if brief in (None, f.document_id)]
+    briefs = {f.document_id for f in scope}
+    owner = f"brief {brief!r}" if brief else ("the briefs" if len(briefs) > 1 else "the brief")
+    known = [f.number for f in scope]
+    have = f"{owner} {'have' if owner == 'the briefs' else 'has'} footnotes {_ranges(known)}"
+    raise QueryError(f"footnote {number} does not exist; " + (have if known else f"{owner}: none"))
 
 
 def copyable_citation(note: Footnote) -> str:
@@ -185,20 +203,36 @@ def copyable_citation(note: Footnote) -> str:
     return f"{superscript(note.number)} {note.text}"
 
 
-def lookup_footnote(
+def lookup_footnotes(
     number: int,
+    index: CorpusIndex,
+    make_hit: MakeHit,
+    scorer: SentenceScorer | None = None,
+    brief: str | None = None,
+    max_source_passages: int = 3,
+) -> tuple[CitationLookup, ...]:
+    """Everything about footnote `number` of `brief`, or of each brief that has one.
+    `QueryError` when none has it (or `brief` is not a loaded brief)."""
+    return tuple(
+        lookup_footnote(note, index, make_hit, scorer, max_source_passages)
+        for note in require_footnotes(index, number, brief)
+    )
+
+
+def lookup_footnote(
+    note: Footnote,
     index: CorpusIndex,
     make_hit: MakeHit,
     scorer: SentenceScorer | None = None,
     max_source_passages: int = 3,
 ) -> CitationLookup:
-    """Everything about footnote `number`; `QueryError` when the brief has no such footnote."""
-    note = require_footnote(index, number)
-    reference = index.reference(note.reference) if note.reference is not None else None
-    brief = [c for c in index.chunks if number in c.footnotes]
+    """Everything about one footnote of one brief."""
+    number, owner = note.number, note.document_id
+    reference = index.reference(owner, note.reference) if note.reference is not None else None
+    brief = [c for c in index.chunks if c.document_id == owner and number in c.footnotes]
     brief_hits = tuple(_marker_hit(make_hit, c, number, rank) for rank, c in
                        enumerate(brief, start=1))
-    candidates, source = source_chunks(index, number)
+    candidates, source = source_chunks(index, owner, number)
     source_hits: tuple[Hit, ...] = ()
     if candidates:
         source_hits = _rank_source_passages(brief, number, candidates, scorer, make_hit,
@@ -211,6 +245,8 @@ def lookup_footnote(
             status = f"{source.status}: {source.reason}"
     return CitationLookup(
         number=number,
+        brief_id=owner,
+        brief_title=index.document(owner).title if owner else "",
         text=note.text,
         citation=copyable_citation(note),
         url=url,
@@ -305,14 +341,20 @@ class FigureFinder:
             self._figures[chunk.id] = found
         return found
 
-    def find(self, query: FigureQuery, limit: int = 5) -> list[FigurePassage]:
+    def find(
+        self, query: FigureQuery, limit: int = 5, allowed: Iterable[int] | None = None
+    ) -> list[FigurePassage]:
         """Passages stating the same figure, brief first, best matching the question first.
 
-        Sources are searched only when the brief itself never states the figure.
+        Sources are searched only when the brief itself never states the figure. `allowed`:
+        the chunk rows that may be searched (a scope); None = all.
         """
         out: list[FigurePassage] = []
+        rows = set(int(r) for r in allowed) if allowed is not None else None
         for kind in ("brief", "source"):
-            for chunk in self._chunks:
+            for row, chunk in enumerate(self._chunks):
+                if rows is not None and row not in rows:
+                    continue
                 if self._document(chunk.document_id).kind != kind:
                     continue
                 for q in self.figures(chunk):

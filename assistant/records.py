@@ -18,9 +18,18 @@ class Citation:
     text: str  # verbatim from the brief
     url: str | None = None
     page: str | None = None
+    brief_id: str | None = None  # the brief whose footnote or reference list this is
+    brief_title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "text": self.text, "url": self.url, "page": self.page}
+        brief = {"id": self.brief_id, "title": self.brief_title} if self.brief_id else None
+        return {
+            "number": self.number,
+            "text": self.text,
+            "url": self.url,
+            "page": self.page,
+            "brief": brief,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class Verdict:
 
 @dataclass(frozen=True)
 class CitationLookup:
-    """Everything about one footnote of the brief: `Assistant.cite(n)` and "footnote 5" queries.
+    """Everything about one footnote of one brief: `Assistant.cite(n)` and "footnote 5" queries.
 
     `text`, `reference` and the passages are verbatim; `citation` is the footnote as the brief
     prints it (superscript number first), ready to paste.
@@ -101,6 +110,8 @@ class CitationLookup:
     number: int
     text: str  # the footnote, verbatim
     citation: str  # copyable: "⁵ UNODC. Global Report on Trafficking in Persons 2024. … p. 42"
+    brief_id: str = ""  # the brief whose footnote it is
+    brief_title: str = ""
     url: str | None = None
     pages: tuple[str, ...] = ()  # pages it cites, as printed
     reference: str | None = None  # the matching entry of the reference list, verbatim
@@ -113,6 +124,7 @@ class CitationLookup:
     def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,
+            "brief": {"id": self.brief_id, "title": self.brief_title},
             "text": self.text,
             "citation": self.citation,
             "url": self.url,
@@ -124,3 +136,11 @@ class CitationLookup:
             "brief_passages": [h.to_dict() for h in self.brief_passages],
             "source_passages": [h.to_dict() for h in self.source_passages],
         }
+
+
+def lookups_dict(
+    number: int, brief: str | None, lookups: tuple[CitationLookup, ...]
+) -> dict[str, Any]:
+    """The JSON of a footnote lookup (CLI `cite --json`, the app's /cite): one entry per brief
+    that has footnote `number` (`brief`: the scope asked for, None = every brief)."""
+    return {"number": number, "brief": brief, "lookups": [x.to_dict() for x in lookups]}

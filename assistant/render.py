@@ -198,13 +198,18 @@ def document_link(document: Document, page: str | None) -> str | None:
     return f"[{label}]({link})"
 
 
-def citation_label(citation: Citation) -> str:
-    return f"Footnote {citation.number}" if citation.number is not None else "Reference"
+def citation_label(citation: Citation, own_brief: str | None = None) -> str:
+    """"Footnote 5", or "Footnote 5 of <brief>" when the citation is not `own_brief`'s (a
+    source passage, which every citing brief cites with its own numbers)."""
+    label = f"Footnote {citation.number}" if citation.number is not None else "Reference"
+    if citation.brief_id and citation.brief_id != own_brief:
+        label += f" of {short_title(citation.brief_title or citation.brief_id)}"
+    return label
 
 
-def citation_markdown(citation: Citation) -> str:
+def citation_markdown(citation: Citation, own_brief: str | None = None) -> str:
     """One citation: its label, the verbatim text in a copyable code block, and its link."""
-    head = f"**{citation_label(citation)}**"
+    head = f"**{escape_markdown(citation_label(citation, own_brief))}**"
     if citation.page:
         head += f" · cited page {escape_markdown(citation.page)}"
     lines = [head, "", code_block(citation.text)]
@@ -242,7 +247,9 @@ def hit_markdown(hit: Hit, trail: Sequence[Hit] = (), *, number: int | None = No
         head += f" · {link}"
     parts = [head, "", _quote(passage_markdown(hit.chunk, hit.highlights))]
     if hit.citations:
-        body = "\n\n".join(citation_markdown(c) for c in hit.citations)
+        # A brief passage cites its own brief's notes; a source passage names the citing brief.
+        own = hit.document.id if hit.document.kind == "brief" else None
+        body = "\n\n".join(citation_markdown(c, own) for c in hit.citations)
         parts += ["", _details(citations_summary(hit.citations), body)]
     if trail:
         body = "\n\n".join(_trail_markdown(t) for t in trail)
@@ -336,27 +343,50 @@ class CitationRow:
     detail: str
     footnote: int | None = None
     reference: int | None = None
+    brief: str = ""  # the brief whose footnote or reference entry this is
+
+    @property
+    def footnote_key(self) -> str | None:
+        """The footnote picker's value for this row ("brief-id:5")."""
+        return footnote_key(self.brief, self.footnote) if self.footnote is not None else None
 
     def cells(self) -> list[str]:
         return [self.label, self.text, self.url, self.status, self.detail]
 
 
+def footnote_key(brief: str, number: int) -> str:
+    return f"{brief}:{number}"
+
+
 def citation_rows(
-    footnotes: Iterable[Footnote], references: Iterable[Reference], sources: Iterable[Source]
+    footnotes: Iterable[Footnote],
+    references: Iterable[Reference],
+    sources: Iterable[Source],
+    briefs: Sequence[Document] = (),
 ) -> list[CitationRow]:
-    """Every footnote, then every reference entry, with the fetch status of what it cites."""
-    by_footnote: dict[int, list[Source]] = {}
-    by_reference: dict[int, list[Source]] = {}
+    """Every footnote, then every reference entry, with the fetch status of what it cites;
+    brief by brief (labelled with the brief when `briefs` holds more than one)."""
+    by_footnote: dict[tuple[str, int], list[Source]] = {}
+    by_reference: dict[tuple[str, int], list[Source]] = {}
     for source in sources:
         for cite in source.cited_by:
             if cite.footnote is not None:
-                by_footnote.setdefault(cite.footnote, []).append(source)
+                by_footnote.setdefault((cite.document_id, cite.footnote), []).append(source)
             if cite.reference is not None:
-                by_reference.setdefault(cite.reference, []).append(source)
+                by_reference.setdefault((cite.document_id, cite.reference), []).append(source)
+    order = {d.id: i for i, d in enumerate(briefs)}
+    titles = {d.id: short_title(d.title or d.id, 40) for d in briefs} if len(briefs) > 1 else {}
+
+    def of(brief: str) -> str:
+        return f" · {titles[brief]}" if brief in titles else ""
+
     rows: list[CitationRow] = []
-    for note in sorted(footnotes, key=lambda f: f.number):
-        cited = by_footnote.get(note.number) or (
-            by_reference.get(note.reference, []) if note.reference is not None else []
+    for note in sorted(footnotes, key=lambda f: (order.get(f.document_id, 0), f.number)):
+        key = (note.document_id, note.number)
+        cited = by_footnote.get(key) or (
+            by_reference.get((note.document_id, note.reference), [])
+            if note.reference is not None
+            else []
         )
         url = note.urls[0] if note.urls else _first_url(cited)
         status, detail = _status(cited, url)
@@ -364,27 +394,29 @@ def citation_rows(
             detail = "; ".join(x for x in (f"p. {', '.join(note.pages)}", detail) if x)
         rows.append(
             CitationRow(
-                label=f"Footnote {note.number}",
+                label=f"Footnote {note.number}{of(note.document_id)}",
                 text=note.text,
                 url=url or "",
                 status=status,
                 detail=detail,
                 footnote=note.number,
                 reference=note.reference,
+                brief=note.document_id,
             )
         )
-    for ref in sorted(references, key=lambda r: r.index):
-        cited = by_reference.get(ref.index, [])
+    for ref in sorted(references, key=lambda r: (order.get(r.document_id, 0), r.index)):
+        cited = by_reference.get((ref.document_id, ref.index), [])
         url = ref.url or _first_url(cited)
         status, detail = _status(cited, url)
         rows.append(
             CitationRow(
-                label=f"Reference {ref.index}",
+                label=f"Reference {ref.index}{of(ref.document_id)}",
                 text=ref.text,
                 url=url or "",
                 status=status,
                 detail=detail,
                 reference=ref.index,
+                brief=ref.document_id,
             )
         )
     return rows
@@ -408,13 +440,19 @@ def _status(sources: Sequence[Source], url: str | None) -> tuple[str, str]:
     return " / ".join(labels), "; ".join(dict.fromkeys(details))
 
 
-def footnote_choices(footnotes: Iterable[Footnote]) -> list[tuple[str, int]]:
-    """(label, number) pairs for a footnote picker."""
+def footnote_choices(
+    footnotes: Iterable[Footnote], briefs: Sequence[Document] = ()
+) -> list[tuple[str, str]]:
+    """(label, "brief-id:number") pairs for a footnote picker, brief by brief; labels name
+    the brief when `briefs` holds more than one."""
+    order = {d.id: i for i, d in enumerate(briefs)}
+    titles = {d.id: short_title(d.title or d.id, 30) for d in briefs} if len(briefs) > 1 else {}
     out = []
-    for note in sorted(footnotes, key=lambda f: f.number):
+    for note in sorted(footnotes, key=lambda f: (order.get(f.document_id, 0), f.number)):
         text = " ".join(note.text.split())
-        out.append((f"{superscript(note.number)} {text[:70]}{'…' if len(text) > 70 else ''}",
-                    note.number))
+        prefix = f"{titles[note.document_id]}: " if note.document_id in titles else ""
+        label = f"{prefix}{superscript(note.number)} {text[:70]}{'…' if len(text) > 70 else ''}"
+        out.append((label, footnote_key(note.document_id, note.number)))
     return out
 
 
@@ -477,10 +515,17 @@ def reference_markdown(row: CitationRow, citing_footnotes: Sequence[int]) -> str
     return "\n".join(lines)
 
 
-def lookup_markdown(lookup: CitationLookup) -> str:
+def lookups_markdown(lookups: Sequence[CitationLookup]) -> str:
+    """Each brief's footnote N (several briefs loaded), one after the other, labelled."""
+    labelled = len(lookups) > 1
+    return "\n\n---\n\n".join(lookup_markdown(lookup, labelled=labelled) for lookup in lookups)
+
+
+def lookup_markdown(lookup: CitationLookup, *, labelled: bool = False) -> str:
     """A footnote in full: copyable citation, cited pages and source, the passages citing it,
-    and what the source says on the cited page(s)."""
-    lines = [f"### Footnote {superscript(lookup.number)}", "", code_block(lookup.citation)]
+    and what the source says on the cited page(s). `labelled`: name its brief."""
+    of = f" of {escape_markdown(lookup.brief_title)}" if labelled and lookup.brief_title else ""
+    lines = [f"### Footnote {superscript(lookup.number)}{of}", "", code_block(lookup.citation)]
     facts: list[str] = []
     if lookup.pages:
         facts.append("cites p. " + escape_markdown(", ".join(lookup.pages)))

@@ -10,6 +10,7 @@ history keeps only its most recent items.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -45,6 +46,7 @@ class AskRequest:
     mode: SearchMode = "hybrid"
     only: str | None = None
     history: tuple[str, ...] = ()
+    brief: str | None = None  # a brief's document id: that brief and the sources it cites
 
 
 def clean_text(text: str) -> str:
@@ -147,7 +149,12 @@ def history_items(value: Any) -> tuple[str, ...]:
 
 
 def ask_request(
-    query: Any, k: Any = DEFAULT_K, mode: Any = "hybrid", only: Any = None, history: Any = None
+    query: Any,
+    k: Any = DEFAULT_K,
+    mode: Any = "hybrid",
+    only: Any = None,
+    history: Any = None,
+    brief: Any = None,
 ) -> AskRequest:
     """Validate and normalise every field of a question (raises `RequestError`)."""
     return AskRequest(
@@ -156,6 +163,7 @@ def ask_request(
         mode=search_mode(mode),
         only=scope(only),
         history=history_items(history),
+        brief=brief_id(brief),
     )
 
 
@@ -179,3 +187,32 @@ def footnote_number(value: Any) -> int:
     if not math.isfinite(number) or number != int(number) or number < 1:
         raise RequestError("number", f"must be a footnote number (1, 2, …), got {value!r}")
     return int(number)
+
+
+_BRIEF_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A footnote picked by a client: `number`, of `brief` (None: of every loaded brief)."""
+
+    number: int
+    brief: str | None = None
+
+
+def footnote_ref(value: Any) -> FootnoteRef:
+    """A footnote from any client value: 5, "5" or "brief-id:5" (the footnote picker's)."""
+    if isinstance(value, str) and ":" in value:
+        brief, _, number = value.rpartition(":")
+        return FootnoteRef(footnote_number(number), brief_id(brief))
+    return FootnoteRef(footnote_number(value))
+
+
+def brief_id(value: Any) -> str | None:
+    """A brief's document id from a client (None or "" = no scope); the index checks it is
+    loaded. Ids are made from file names: lower-case letters, digits and dashes."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _BRIEF_ID.match(value):
+        raise RequestError("brief", "must be a brief id as `brief-qa briefs` lists them")
+    return value

@@ -126,29 +126,32 @@ class AssistantProvider:
         mode: str = "hybrid",
         only: str | None = None,
         history: Sequence[str] = (),
+        brief: str | None = None,
     ) -> Answer:
         """`Assistant.ask`, remembered for repeated questions."""
-        key = ("ask", query, k, mode, only, tuple(history))
+        key = ("ask", query, k, mode, only, tuple(history), brief)
         return self.cache.get_or_compute(
             key,
             lambda: self._run(
                 lambda: self.ready().ask(
                     query, k, mode=mode, only=only,  # type: ignore[arg-type]
-                    history=tuple(history),
+                    history=tuple(history), brief=brief,
                 )
             ),
         )
 
-    def check(self, claim: str) -> Verdict:
+    def check(self, claim: str, brief: str | None = None) -> Verdict:
         """`Assistant.check`, remembered for repeated claims."""
         return self.cache.get_or_compute(
-            ("check", claim), lambda: self._run(lambda: self.ready().check(claim))
+            ("check", claim, brief),
+            lambda: self._run(lambda: self.ready().check(claim, brief=brief)),
         )
 
-    def cite(self, number: int) -> CitationLookup:
+    def cite(self, number: int, brief: str | None = None) -> tuple[CitationLookup, ...]:
         """`Assistant.cite`, remembered (there are only so many footnotes)."""
         return self.cache.get_or_compute(
-            ("cite", number), lambda: self._run(lambda: self.ready().cite(number))
+            ("cite", number, brief),
+            lambda: self._run(lambda: self.ready().cite(number, brief=brief)),
         )
 
     def _run(self, work: Callable[[], T]) -> T:

@@ -12,7 +12,8 @@ from typing import Any
 from ingest.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from ingest.records import Chunk
 
-FORMAT_VERSION = 1
+# 2: footnotes and reference entries are identified by (brief, number), not number alone.
+FORMAT_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 # Above this many bytes of index files, `open` checks sizes only: hashing hundreds of MB on
 # every start would dominate start-up time (a truncated file still changes its size).

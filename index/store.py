@@ -491,10 +491,10 @@ class SearchIndex:
                 table = {d.id: d for d in self.documents}
             elif name == "rows":
                 table = {c.id: row for row, c in enumerate(self.chunks)}
-            elif name == "footnotes":
-                table = {f.number: f for f in self.footnotes}
+            elif name == "footnotes":  # (brief, number): every brief has its own footnote 1
+                table = {(f.document_id, f.number): f for f in self.footnotes}
             elif name == "references":
-                table = {r.index: r for r in self.references}
+                table = {(r.document_id, r.index): r for r in self.references}
             else:  # sources by the document id their text was indexed under
                 table = {s.document_id: s for s in self.sources if s.document_id}
             self._lookup[name] = table
@@ -506,26 +506,54 @@ class SearchIndex:
     def chunk(self, chunk_id: str) -> Chunk:
         return self.chunks[self._table("rows")[chunk_id]]
 
-    def footnote(self, number: int) -> Footnote | None:
-        return self._table("footnotes").get(number)
+    def footnote(self, brief: str, number: int) -> Footnote | None:
+        """Footnote `number` of the brief whose document id is `brief`."""
+        return self._table("footnotes").get((brief, number))
 
-    def reference(self, index: int) -> Reference | None:
-        return self._table("references").get(index)
+    def reference(self, brief: str, index: int) -> Reference | None:
+        """Entry `index` of the reference list of brief `brief`."""
+        return self._table("references").get((brief, index))
+
+    @property
+    def briefs(self) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if d.kind == "brief")
+
+    def require_brief(self, brief: str) -> Document:
+        """The brief with document id `brief`; `QueryError` naming the loaded ones otherwise."""
+        document = self._table("documents").get(brief)
+        if document is None or document.kind != "brief":
+            valid = ", ".join(d.id for d in self.briefs) or "none"
+            raise QueryError(f"unknown brief {brief!r} for --brief; loaded briefs: {valid}")
+        return document
+
+    def brief_documents(self, brief: str) -> frozenset[str]:
+        """Document ids of brief `brief` and of the sources it cites."""
+        self.require_brief(brief)
+        cited = {
+            s.document_id
+            for s in self.sources
+            if s.document_id and any(c.document_id == brief for c in s.cited_by)
+        }
+        return frozenset({brief, *cited})
 
     def source_for_document(self, document_id: str) -> Source | None:
         return self._table("sources").get(document_id)
 
-    def select(self, only: str | None) -> np.ndarray | None:
-        """Rows allowed by `only` ("brief", "sources" or a document id); None = all rows."""
-        if only is None or only == "":
+    def select(self, only: str | None, brief: str | None = None) -> np.ndarray | None:
+        """Rows allowed by `only` ("brief", "sources" or a document id) within `brief` (a
+        brief's id: that brief and the sources it cites); None = all rows."""
+        if not only and not brief:
             return None
+        wanted = set(self._table("documents"))
+        if brief:
+            wanted &= self.brief_documents(brief)
         if only == "brief":
-            wanted = {d.id for d in self.documents if d.kind == "brief"}
+            wanted &= {d.id for d in self.documents if d.kind == "brief"}
         elif only == "sources":
-            wanted = {d.id for d in self.documents if d.kind == "source"}
-        elif only in self._table("documents"):
-            wanted = {only}
-        else:
+            wanted &= {d.id for d in self.documents if d.kind == "source"}
+        elif only and only in self._table("documents"):
+            wanted &= {only}
+        elif only:
             valid = ", ".join(["brief", "sources", *sorted(self._table("documents"))])
             raise QueryError(f"unknown document {only!r} for --only; valid: {valid}")
         return np.array(

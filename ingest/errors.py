@@ -52,10 +52,17 @@ class IndexMismatchError(IndexError_):
     def __init__(self, path: Path | str, field: str, found: object, expected: object) -> None:
         self.path = str(path)
         self.field = field
-        super().__init__(
-            f"index at {self.path} was built with {field}={found!r}, but {expected!r} was asked "
-            f"for: re-run `brief-qa ingest` (with the same --model) to rebuild it"
-        )
+        if field == "format_version":
+            message = (
+                f"index at {self.path} is in format {found!r}; this brief-qa reads format "
+                f"{expected!r}: re-run `brief-qa ingest` to rebuild it"
+            )
+        else:
+            message = (
+                f"index at {self.path} was built with {field}={found!r}, but {expected!r} was "
+                f"asked for: re-run `brief-qa ingest` (with the same --model) to rebuild it"
+            )
+        super().__init__(message)
 
 
 class IndexLocationError(IndexError_):

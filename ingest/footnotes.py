@@ -242,8 +242,9 @@ def split_entry(text: str) -> tuple[str, str]:
     return organisation, _ITALIC.sub(r"\1", title)
 
 
-def parse_references(blocks: Sequence[Block]) -> tuple[Reference, ...]:
-    """Entries of a reference list (the blocks `find_reference_section` points at)."""
+def parse_references(blocks: Sequence[Block], document_id: str = "") -> tuple[Reference, ...]:
+    """Entries of the reference list of brief `document_id` (the blocks
+    `find_reference_section` points at)."""
     entries: list[str] = []
     for block in blocks:
         if block.kind == "heading":
@@ -268,6 +269,7 @@ def parse_references(blocks: Sequence[Block]) -> tuple[Reference, ...]:
                 organisation=organisation,
                 url=urls[0] if urls else None,
                 accessed=accessed[-1] if accessed else None,
+                document_id=document_id,
             )
         )
     return tuple(references)

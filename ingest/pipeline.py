@@ -115,6 +115,7 @@ def build_corpus(
             origin=str(path),
             sha256=hashlib.sha256(data).hexdigest(),
             page_count=parsed.page_count,
+            masthead=masthead(parsed),
         )
         doc_footnotes, doc_references = _footnotes_and_references(doc_id, parsed)
         chunked = chunk_blocks(doc_id, parsed.blocks, chunking)
@@ -159,6 +160,22 @@ def build_corpus(
     )
 
 
+MASTHEAD_LINES = 3
+MASTHEAD_CHARS = 200
+
+
+def masthead(parsed: ParsedDocument) -> tuple[str, ...]:
+    """The headings a document opens with, before its first paragraph: where a brief prints
+    its committee and topic ("United Nations Children's Fund (UNICEF)", "Topic B. …")."""
+    lines: list[str] = []
+    for block in parsed.blocks:
+        if block.kind != "heading" or len(lines) == MASTHEAD_LINES:
+            break
+        if len(block.text) <= MASTHEAD_CHARS:
+            lines.append(block.text)
+    return tuple(lines)
+
+
 def _footnotes_and_references(
     document_id: str, parsed: ParsedDocument
 ) -> tuple[list[Footnote], list[Reference]]:
@@ -166,7 +183,7 @@ def _footnotes_and_references(
     refs: tuple[Reference, ...] = ()
     if section is not None:
         start, end = section
-        refs = parse_references(parsed.blocks[start:end])
+        refs = parse_references(parsed.blocks[start:end], document_id)
     notes = [parse_footnote(raw, document_id) for raw in parsed.footnotes]
     return list(link_footnotes(notes, refs)), list(refs)
 

@@ -104,6 +104,8 @@ class Document(_Record):
     page_count: int
     url: str | None = None  # public URL users can open (sources); None for local files
     content_type: str | None = None
+    # A brief's opening headings as printed (committee, topic), before its first paragraph.
+    masthead: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,11 +118,15 @@ class Reference(_Record):
     organisation: str
     url: str | None = None
     accessed: str | None = None  # access date as printed, e.g. "14/01/2025"
+    document_id: str = ""  # the brief whose list it is in
 
 
 @dataclass(frozen=True)
 class Footnote(_Record):
-    """A numbered footnote of the brief, `text` exactly as printed."""
+    """A numbered footnote of a brief, `text` exactly as printed.
+
+    Its identity is `(document_id, number)`: with several briefs loaded, each has a footnote 1.
+    """
 
     number: int
     text: str
@@ -177,11 +183,15 @@ class Chunk(_Record):
 
 @dataclass(frozen=True)
 class SourceCitation(_Record):
-    """A place where the brief cites a source: a footnote (with pages) or a reference entry."""
+    """A place where a brief cites a source: a footnote (with pages) or a reference entry.
+
+    `document_id` is the citing brief: `footnote`/`reference` are numbers within it.
+    """
 
     footnote: int | None = None
     reference: int | None = None
     pages: tuple[str, ...] = ()
+    document_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -100,12 +100,14 @@ FOOTNOTES: tuple[Footnote, ...] = (
 
 REFERENCES: tuple[Reference, ...] = (
     Reference(index=1, text=f"Agency A. Explainer: child trafficking. In: <{EXPLAINER_URL}>",
-              title="Explainer: child trafficking", organisation="Agency A", url=EXPLAINER_URL),
+              title="Explainer: child trafficking", organisation="Agency A", url=EXPLAINER_URL,
+              document_id="brief"),
     Reference(index=2, text=f"Agency B. Global Report on Trafficking 2024. In: <{REPORT_URL}>",
               title="Global Report on Trafficking 2024", organisation="Agency B",
-              url=REPORT_URL),
+              url=REPORT_URL, document_id="brief"),
     Reference(index=3, text="Office C. Protocol to Prevent Trafficking in Persons.",
-              title="Protocol to Prevent Trafficking in Persons", organisation="Office C"),
+              title="Protocol to Prevent Trafficking in Persons", organisation="Office C",
+              document_id="brief"),
 )
 
 
@@ -127,16 +129,20 @@ def synthetic_corpus() -> Corpus:
     )
     sources = (
         Source(id="explainer", url=EXPLAINER_URL, title="Explainer: child trafficking",
-               cited_by=(SourceCitation(footnote=1), SourceCitation(reference=1)),
+               cited_by=(SourceCitation(footnote=1, document_id="brief"),
+                         SourceCitation(reference=1, document_id="brief")),
                status="offline", reason="network unreachable"),
         Source(id="report", url=REPORT_URL, title="Global Report on Trafficking 2024",
-               cited_by=(SourceCitation(footnote=2, pages=("42",)), SourceCitation(reference=2)),
+               cited_by=(SourceCitation(footnote=2, pages=("42",), document_id="brief"),
+                         SourceCitation(reference=2, document_id="brief")),
                status="fetched", content_type="application/pdf", document_id="global-report",
                page_count=90, chunk_count=len(report_chunks)),
         Source(id="protocol", url=None, title="Protocol to Prevent Trafficking in Persons",
-               cited_by=(SourceCitation(footnote=3), SourceCitation(reference=3)),
+               cited_by=(SourceCitation(footnote=3, document_id="brief"),
+                         SourceCitation(reference=3, document_id="brief")),
                status="no_url"),
-        Source(id="blog", url=BLOG_URL, title="Shelters", cited_by=(SourceCitation(footnote=4),),
+        Source(id="blog", url=BLOG_URL, title="Shelters",
+               cited_by=(SourceCitation(footnote=4, document_id="brief"),),
                status="cached", content_type="text/html", document_id="shelters-blog",
                chunk_count=len(blog_chunks)),
     )

@@ -140,7 +140,7 @@ def make_corpus(*, brief_texts: Sequence[str] | None = None) -> Corpus:
     references = (
         Reference(index=1, text=f"UNODC. Global Report on Trafficking in Persons 2024. "
                                 f"In: {REPORT_URL}", title="Global Report",
-                  organisation="UNODC", url=REPORT_URL),
+                  organisation="UNODC", url=REPORT_URL, document_id="brief"),
     )
     sources = (
         Source(
@@ -148,9 +148,9 @@ def make_corpus(*, brief_texts: Sequence[str] | None = None) -> Corpus:
             url=REPORT_URL,
             title="Global Report",
             cited_by=(
-                SourceCitation(footnote=5, pages=("42",)),
-                SourceCitation(footnote=9, pages=("48",)),
-                SourceCitation(reference=1),
+                SourceCitation(footnote=5, pages=("42",), document_id="brief"),
+                SourceCitation(footnote=9, pages=("48",), document_id="brief"),
+                SourceCitation(reference=1, document_id="brief"),
             ),
             status="fetched",
             document_id="src-report",

@@ -20,6 +20,7 @@ import httpx
 import psutil
 import pytest
 from app_server import (
+    BRIEF_TITLE,
     FOOTNOTES,
     REPO,
     REPORT_URL,
@@ -63,7 +64,7 @@ def test_only_the_three_named_endpoints_are_public(client: Client) -> None:
     assert set(info["named_endpoints"]) == {"/ask", "/check", "/cite"}
     assert info["unnamed_endpoints"] == {}
     params = [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]]
-    assert params == ["query", "k", "mode", "only", "history"]
+    assert params == ["query", "k", "mode", "only", "history", "brief"]
 
 
 def test_ask(client: Client) -> None:
@@ -75,7 +76,8 @@ def test_ask(client: Client) -> None:
     top = answer["hits"][0]
     assert top["text"].startswith("In 2022, children accounted for 38%")
     assert top["citations"] == [
-        {"number": 2, "text": FOOTNOTES[1].text, "url": REPORT_URL, "page": "42"}
+        {"number": 2, "text": FOOTNOTES[1].text, "url": REPORT_URL, "page": "42",
+         "brief": {"id": "brief", "title": BRIEF_TITLE}}
     ]
     assert top["document"]["kind"] == "brief" and top["pages"] == "2"
 
@@ -113,8 +115,11 @@ def test_check(client: Client) -> None:
 
 
 def test_cite(client: Client) -> None:
-    lookup = client.predict(number=2, api_name="/cite")
-    assert_json(lookup)
+    result = client.predict(number=2, api_name="/cite")
+    assert_json(result)
+    assert result["number"] == 2 and result["brief"] is None
+    (lookup,) = result["lookups"]
+    assert lookup["brief"] == {"id": "brief", "title": BRIEF_TITLE}
     assert lookup["number"] == 2 and lookup["text"] == FOOTNOTES[1].text
     assert lookup["pages"] == ["42"]
     assert any("38%" in h["text"] for h in lookup["brief_passages"])
@@ -136,7 +141,7 @@ def test_api_calls_do_not_pile_up_sessions(
     ) as http:
         for i in range(12):  # plain REST calls: each one is a new session
             posted = http.post(f"{url}gradio_api/call/ask",
-                               json={"data": [f"children {i}", 1, "hybrid", None, []]})
+                               json={"data": [f"children {i}", 1, "hybrid", None, [], None]})
             result = http.get(f"{url}gradio_api/call/ask/{posted.json()['event_id']}")
             assert "event: complete" in result.text
         assert 0 < len(demo.state_holder.session_data) <= 5
@@ -174,7 +179,7 @@ def test_real_model_end_to_end_on_the_shipped_brief(brief_client: Client) -> Non
     )
     assert wrong["verdict"] == "contradicted", wrong["reason"]
 
-    lookup = brief_client.predict(number=5, api_name="/cite")
+    (lookup,) = brief_client.predict(number=5, api_name="/cite")["lookups"]
     assert lookup["number"] == 5 and "Global Report on Trafficking in Persons 2024" in (
         lookup["text"]
     )

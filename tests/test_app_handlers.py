@@ -373,7 +373,7 @@ def test_on_load_fills_filter_table_and_footnote_picker(handlers: app.Handlers) 
                       "doc:shelters-blog"]
     assert len(table["value"]) == len(FOOTNOTES) + len(REFERENCES)
     assert [row[3] for row in table["value"][:4]] == ["offline", "fetched", "no URL", "cached"]
-    assert [value for _, value in footnotes["choices"]] == [1, 2, 3, 4]
+    assert [value for _, value in footnotes["choices"]] == [f"brief:{n}" for n in (1, 2, 3, 4)]
     assert "4 footnotes, 3 references, 2 of 4 cited sources indexed, 9 passages" in status
 
 
@@ -435,7 +435,8 @@ def test_footnote_lookup_shows_citing_passages_and_source_page(handlers: app.Han
     assert f"{REPORT_URL}#page=42" in markdown
     assert handlers.lookup_footnote(99).startswith("⚠")
     picked, shown = handlers.show_row(1)
-    assert picked["value"] == 2 and shown == markdown
+    assert picked["value"] == "brief:2" and shown == markdown  # one brief: the same lookup
+    assert handlers.lookup_footnote("brief:2") == markdown
 
 
 def test_api_check_and_cite_return_json(handlers: app.Handlers) -> None:

@@ -13,6 +13,8 @@ from assistant.records import Citation
 from index.store import SearchIndex, write_index
 from ingest.records import Chunk, Corpus, SourceCitation
 
+BRIEF = ("brief", "UNICEF Topic B")  # every citation names the brief it belongs to
+
 
 def open_index(corpus: Corpus, path: Path, embedder: object) -> SearchIndex:
     write_index(corpus, path, embedder, progress=False)  # type: ignore[arg-type]
@@ -31,9 +33,9 @@ def source_chunk_on(index: SearchIndex, page: str) -> Chunk:
 def test_brief_chunk_cites_its_footnotes_verbatim(index: SearchIndex) -> None:
     chunk = index.chunk("brief-002")  # carries marker 5
     (citation,) = citations_for(chunk, index)
-    note = index.footnote(5)
+    note = index.footnote("brief", 5)
     assert note is not None
-    assert citation == Citation(5, note.text, REPORT_URL, "42")
+    assert citation == Citation(5, note.text, REPORT_URL, "42", *BRIEF)
 
 
 def test_brief_footnote_without_url_takes_its_references_url(index: SearchIndex) -> None:
@@ -43,7 +45,7 @@ def test_brief_footnote_without_url_takes_its_references_url(index: SearchIndex)
 
 def test_brief_footnote_without_pages_or_reference(index: SearchIndex) -> None:
     assert citations_for(index.chunk("brief-000"), index) == (
-        Citation(1, index.footnote(1).text, EXPLAINER_URL, None),  # type: ignore[union-attr]
+        Citation(1, index.footnote("brief", 1).text, EXPLAINER_URL, None, *BRIEF),  # type: ignore[union-attr]
     )
     (protocol,) = citations_for(index.chunk("brief-004"), index)
     assert protocol.number == 2 and protocol.url is None and protocol.page is None
@@ -56,16 +58,16 @@ def test_brief_chunk_without_markers_has_no_citations(index: SearchIndex) -> Non
 def test_source_chunk_on_a_cited_page_gets_that_footnote(index: SearchIndex) -> None:
     (on_42,) = citations_for(source_chunk_on(index, "42"), index)
     assert (on_42.number, on_42.page) == (5, "42")
-    assert on_42.text == index.footnote(5).text  # type: ignore[union-attr]
+    assert on_42.text == index.footnote("brief", 5).text  # type: ignore[union-attr]
     (on_48,) = citations_for(source_chunk_on(index, "48"), index)
     assert (on_48.number, on_48.page, on_48.url) == (9, "48", REPORT_URL)
 
 
 def test_source_chunk_on_an_uncited_page_gets_the_reference(index: SearchIndex) -> None:
     (on_7,) = citations_for(source_chunk_on(index, "7"), index)
-    reference = index.reference(1)
+    reference = index.reference("brief", 1)
     assert reference is not None
-    assert on_7 == Citation(None, reference.text, REPORT_URL, None)
+    assert on_7 == Citation(None, reference.text, REPORT_URL, None, *BRIEF)
 
 
 def test_chunk_spanning_pages_matches_any_of_them(index: SearchIndex) -> None:
@@ -96,11 +98,12 @@ def test_source_without_reference_entry_gets_all_its_footnotes(
 def test_reference_reached_through_a_footnote_link(tmp_path: Path, fake_embedder: object) -> None:
     corpus = make_corpus()
     sources = tuple(
-        replace(s, cited_by=(SourceCitation(footnote=5, pages=("42",)),)) for s in corpus.sources
+        replace(s, cited_by=(SourceCitation(footnote=5, pages=("42",), document_id="brief"),))
+        for s in corpus.sources
     )
     index = open_index(replace(corpus, sources=sources), tmp_path / "index", fake_embedder)
     (on_7,) = citations_for(source_chunk_on(index, "7"), index)
-    assert on_7.number is None and on_7.text == index.reference(1).text  # type: ignore[union-attr]
+    assert on_7.number is None and on_7.text == index.reference("brief", 1).text  # type: ignore[union-attr]
 
 
 def test_document_without_source_record_has_no_citations(

@@ -162,7 +162,7 @@ def _checks_and_more(assistant: Assistant) -> Calls:
         for q in questions[:10]
     ]
     calls += [
-        (f"cite {f.number}", partial(assistant.cite, f.number))
+        (f"cite {f.number}", lambda f=f: assistant.cite(f.number, brief=f.document_id)[0])
         for f in assistant.index.footnotes
     ]
     return calls + _ask_calls(assistant, questions[:20])  # mixed with plain asks

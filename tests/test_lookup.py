@@ -104,8 +104,9 @@ def assistant(tmp_path: Path, fake_embedder: Any) -> Any:
 
 
 def test_cite_gathers_everything(assistant: Any) -> None:
-    lookup = assistant.cite(5)
+    (lookup,) = assistant.cite(5)
     assert lookup.number == 5 and lookup.pages == ("42",)
+    assert (lookup.brief_id, lookup.brief_title) == ("brief", "UNICEF Topic B")
     assert lookup.text.startswith("UNODC. Global Report 2024")
     assert lookup.citation.startswith("⁵ UNODC. Global Report 2024") and "p. 42" in lookup.citation
     assert lookup.url == REPORT_URL

@@ -172,7 +172,7 @@ def test_collect_from_the_shipped_brief(brief_paths: dict) -> None:
     parsed = read_document(brief_paths["txt"])
     section = find_reference_section(parsed.blocks)
     assert section is not None
-    references = parse_references(parsed.blocks[section[0] : section[1]])
+    references = parse_references(parsed.blocks[section[0] : section[1]], "brief")
     notes = link_footnotes([parse_footnote(r, "brief") for r in parsed.footnotes], references)
 
     sources = collect_sources(notes, references)

@@ -15,6 +15,7 @@ from ingest.records import Footnote, Reference, Source, SourceCitation
 from ingest.sources.urls import normalise_title, normalise_url, short_hash, slugify, url_slug
 
 _Key = tuple[str, str]  # ("url", normalised URL) or ("title", normalised title)
+_Cite = tuple[int, str, int]  # (brief's position, brief's document id, footnote/entry number)
 
 
 @dataclass
@@ -23,8 +24,8 @@ class _Group:
     # Reference titles are the cleanest names the brief gives; footnote text is a fallback.
     reference_titles: list[str] = field(default_factory=list)
     footnote_titles: list[str] = field(default_factory=list)
-    footnotes: dict[int, list[str]] = field(default_factory=dict)  # number → pages, in order
-    references: set[int] = field(default_factory=set)
+    footnotes: dict[_Cite, list[str]] = field(default_factory=dict)  # → pages, in order
+    references: set[_Cite] = field(default_factory=set)
 
 
 def source_id(url: str | None, title: str) -> str:
@@ -49,13 +50,17 @@ def footnote_title(text: str) -> str:
 def collect_sources(
     footnotes: Sequence[Footnote], references: Sequence[Reference]
 ) -> tuple[Source, ...]:
-    """Merge the brief's footnotes and reference entries into distinct cited sources.
+    """Merge the briefs' footnotes and reference entries into distinct cited sources.
 
-    Order: by the first footnote that cites a source, then sources cited only by the
-    reference list in list order.
+    A source cited by several briefs is one source (fetched and indexed once) whose
+    `cited_by` names each citing brief. Order: by the first footnote that cites a source
+    (briefs in the order given), then sources cited only by reference lists, in list order.
     """
     groups: dict[_Key, _Group] = {}
-    by_reference: dict[int, Reference] = {r.index: r for r in references}
+    briefs: dict[str, int] = {}
+    for brief in [*(f.document_id for f in footnotes), *(r.document_id for r in references)]:
+        briefs.setdefault(brief, len(briefs))
+    by_reference = {(r.document_id, r.index): r for r in references}
 
     def group_for(url: str | None, title: str) -> _Group:
         key: _Key = ("url", url) if url is not None else ("title", normalise_title(title))
@@ -72,11 +77,16 @@ def collect_sources(
         return group
 
     def cite_footnote(group: _Group, note: Footnote) -> None:
-        pages = group.footnotes.setdefault(note.number, [])
+        key = (briefs[note.document_id], note.document_id, note.number)
+        pages = group.footnotes.setdefault(key, [])
         pages.extend(p for p in note.pages if p not in pages)
 
-    for note in sorted(footnotes, key=lambda f: f.number):
-        linked = by_reference.get(note.reference) if note.reference is not None else None
+    for note in sorted(footnotes, key=lambda f: (briefs[f.document_id], f.number)):
+        linked = (
+            by_reference.get((note.document_id, note.reference))
+            if note.reference is not None
+            else None
+        )
         if note.urls:
             for url in dict.fromkeys(normalise_url(u) for u in note.urls):
                 group = group_for(url, "")
@@ -90,18 +100,21 @@ def collect_sources(
             group.footnote_titles.append(title)
             cite_footnote(group, note)
 
-    for ref in sorted(references, key=lambda r: r.index):
-        reference_group(ref).references.add(ref.index)
+    for ref in sorted(references, key=lambda r: (briefs[r.document_id], r.index)):
+        reference_group(ref).references.add((briefs[ref.document_id], ref.document_id, ref.index))
 
     sources: list[Source] = []
     for group in groups.values():
         titles = group.reference_titles + group.footnote_titles
         title = titles[0] if titles else (group.url or "")
         cited: list[SourceCitation] = [
-            SourceCitation(footnote=number, pages=tuple(pages))
-            for number, pages in sorted(group.footnotes.items())
+            SourceCitation(footnote=number, pages=tuple(pages), document_id=brief)
+            for (_, brief, number), pages in sorted(group.footnotes.items())
         ]
-        cited.extend(SourceCitation(reference=index) for index in sorted(group.references))
+        cited.extend(
+            SourceCitation(reference=index, document_id=brief)
+            for _, brief, index in sorted(group.references)
+        )
         sources.append(
             Source(
                 id=source_id(group.url, title),

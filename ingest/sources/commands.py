@@ -117,15 +117,24 @@ def load_sources(index_dir: Path) -> list[Source]:
 
 
 def cited_by_label(source: Source) -> str:
-    """"fn 4–9, ref 13": footnote numbers (consecutive runs joined) and reference entries."""
-    notes = sorted({c.footnote for c in source.cited_by if c.footnote is not None})
-    refs = sorted({c.reference for c in source.cited_by if c.reference is not None})
-    parts = []
-    if notes:
-        parts.append("fn " + _runs(notes))
-    if refs:
-        parts.append("ref " + _runs(refs))
-    return ", ".join(parts) or "-"
+    """"fn 4–9, ref 13": footnote numbers (consecutive runs joined) and reference entries.
+
+    A source cited by several briefs names each: "unicef: fn 4; disec: fn 2, ref 3".
+    """
+    briefs = list(dict.fromkeys(c.document_id for c in source.cited_by))
+    labels = []
+    for brief in briefs:
+        cites = [c for c in source.cited_by if c.document_id == brief]
+        notes = sorted({c.footnote for c in cites if c.footnote is not None})
+        refs = sorted({c.reference for c in cites if c.reference is not None})
+        parts = []
+        if notes:
+            parts.append("fn " + _runs(notes))
+        if refs:
+            parts.append("ref " + _runs(refs))
+        label = ", ".join(parts)
+        labels.append(f"{brief}: {label}" if len(briefs) > 1 and brief else label)
+    return "; ".join(label for label in labels if label) or "-"
 
 
 def _runs(numbers: Sequence[int]) -> str:
