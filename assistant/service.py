@@ -97,14 +97,48 @@ class AssistantProvider:
         return default_index_dir()
 
     def assistant(self) -> Assistant:
-        """The shared `Assistant` (index open, model maybe not loaded yet)."""
+        """The shared `Assistant` (index open, model maybe not loaded yet).
+
+        When `brief-qa ingest` (or an upload) has swapped in a new version of the index since,
+        the new version is opened here, between requests: the next question of every session
+        sees it, while questions already running finish on the version they started with.
+        """
         current = self._assistant
-        if current is not None:
+        if current is not None and not self._superseded(current):
             return current
         with self._lock:
-            if self._assistant is None:
-                self._assistant = self._open()
-            return self._assistant
+            current = self._assistant
+            if current is None:
+                current = self._open()
+            elif self._superseded(current):
+                current = self._reopen(current)
+            self._assistant = current
+            return current
+
+    def _superseded(self, current: Assistant) -> bool:
+        """Does the index link now point at another version than the one open? (One
+        `readlink` per request; an unreadable link keeps the open version.)"""
+        try:
+            return current.index.path.resolve() != current.index.root
+        except OSError:
+            return False
+
+    def _reopen(self, old: Assistant) -> Assistant:
+        """The new version, sharing the old one's model (and model process) when it was built
+        with the same model; answers of the old version are forgotten."""
+        from ingest.errors import IndexMismatchError
+
+        self.cache.clear()
+        if self._opener is not None:
+            return self._opener(self._index_dir, self._embedder)
+        from assistant.assistant import Assistant
+
+        try:
+            return Assistant(old.index.reopen())
+        except IndexMismatchError:  # rebuilt with another model: that one is loaded instead
+            old.index.close()
+            self._model_ready = False
+            return Assistant.open(self.index_dir, embedder=self._embedder, model_process=True)
 
     def ready(self) -> Assistant:
         """The shared `Assistant` with its model loaded (what a query needs)."""
@@ -184,3 +218,4 @@ class AssistantProvider:
         from assistant.assistant import Assistant
 
         return Assistant.open(self.index_dir, embedder=self._embedder, model_process=True)
+

@@ -477,6 +477,16 @@ class SearchIndex:
                     self._embedder = embedder
         return self._embedder
 
+    def reopen(self) -> SearchIndex:
+        """The version `path` links to now (after a rebuild), with this index's model: a
+        model process this index started is handed over to the new one, not restarted.
+        `IndexMismatchError` when the new version was built with another model."""
+        opened = SearchIndex.open(self.path, self._embedder, model_process=self._model_process)
+        if self._embedder is not None:
+            with _MODEL_LOCK:
+                opened._model_child, self._model_child = self._model_child, None
+        return opened
+
     def close(self) -> None:
         """Stop the model's child process if this index started one (`model_process`)."""
         child, self._model_child = self._model_child, None

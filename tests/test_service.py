@@ -52,6 +52,34 @@ def test_provider_opens_once_under_concurrent_first_use(index_dir: Path) -> None
 
 
 
+def test_a_rebuilt_index_is_seen_at_the_next_question(tmp_path: Path) -> None:
+    """Sessions keep asking while `brief-qa ingest` swaps in a new version: the next question
+    is answered from the new version, with the model already loaded (not loaded again)."""
+    from dataclasses import replace
+
+    from app_server import synthetic_corpus
+
+    from index.store import write_index
+
+    embedder = FakeEmbedder()
+    link = build_synthetic_index(tmp_path / "index", embedder)
+    provider = AssistantProvider(link, embedder=embedder)
+    first = provider.ready()
+    before = provider.ask("Palermo Protocol", 3)
+    assert provider.ask("Palermo Protocol", 3) is before  # remembered
+    corpus = synthetic_corpus()
+    extra = replace(corpus.chunks[0], id="brief-new", text="A new paragraph about zebras.")
+    write_index(replace(corpus, chunks=(*corpus.chunks, extra)), link, embedder, progress=False)
+
+    second = provider.ready()
+    assert second is not first and second.index.root == link.resolve()
+    assert second.index.embedder is first.index.embedder
+    assert len(second.index.chunks) == len(first.index.chunks) + 1
+    assert provider.ask("Palermo Protocol", 3) is not before  # the old answers are forgotten
+    assert provider.ask("zebras", 1).hits[0].chunk.id == "brief-new"
+    assert provider.ready() is second  # and no reopening while nothing changes
+
+
 def test_lru_cache_evicts_the_least_recently_used() -> None:
     cache = LRUCache(2)
     calls: list[str] = []
