@@ -323,3 +323,60 @@ def test_numbered_list_nothing_points_at_is_not_footnotes() -> None:
         "Two",
         "More.",
     ]
+
+
+def test_other_exporters_link_markers_to_notes_with_back_links() -> None:
+    wikipedia = parse(
+        '<p>Paris is big.<sup id="cite_ref-a_1-0" class="reference"><a href="#cite_note-a-1">'
+        '[1]</a></sup> Old too.<sup id="cite_ref-2"><a href="#cite_note-2"><span>[</span>2'
+        '<span>]</span></a></sup> Big.<sup id="cite_ref-a_1-1"><a href="#cite_note-a-1">[1]'
+        '</a></sup></p><ol class="references"><li id="cite_note-a-1"><span class="mw-cite-'
+        'backlink">^ <a href="#cite_ref-a_1-0"><sup><i><b>a</b></i></sup></a> <a href="#cite_'
+        'ref-a_1-1"><sup><i><b>b</b></i></sup></a></span> <span>INSEE 2020.</span></li>'
+        '<li id="cite_note-2"><b><a href="#cite_ref-2">^</a></b> <span>Smith.</span></li></ol>'
+    )
+    google_docs = parse(
+        '<p><span>Claim</span><sup><a href="#ftnt1" id="ftnt_ref1">[1]</a></sup><span> and'
+        ' more.</span></p><hr><div><p><a href="#ftnt_ref1" id="ftnt1">[1]</a><span>&nbsp;A'
+        " note.</span></p></div>"
+    )
+    libreoffice = parse(
+        '<p>Text<a class="sdfootnoteanc" name="sdfootnote1anc" href="#sdfootnote1sym"><sup>1'
+        '</sup></a> more.</p><div id="sdfootnote1"><p class="sdfootnote"><a class="sdfootnote'
+        'sym" name="sdfootnote1sym" href="#sdfootnote1anc">1</a>Para one.</p><p>Para two.</p>'
+        "</div>"
+    )
+    substack = parse(
+        '<p>Words<a class="footnote-anchor" id="footnote-anchor-1" href="#footnote-1">1</a>'
+        ' after.</p><div class="footnote"><a id="footnote-1" href="#footnote-anchor-1"'
+        ' class="footnote-number">1</a><div class="footnote-content"><p>The note.</p></div></div>'
+    )
+    assert [marked(b) for b in wikipedia.blocks] == ["Paris is big.[1] Old too.[2] Big.[1]"]
+    assert [(f.number, f.text) for f in wikipedia.footnotes] == [(1, "INSEE 2020."), (2, "Smith.")]
+    assert [marked(b) for b in google_docs.blocks] == ["Claim[1] and more."]
+    assert [(f.number, f.text) for f in google_docs.footnotes] == [(1, "A note.")]
+    assert [marked(b) for b in libreoffice.blocks] == ["Text[1] more."]
+    assert [(f.number, f.text) for f in libreoffice.footnotes] == [(1, "Para one. Para two.")]
+    assert [marked(b) for b in substack.blocks] == ["Words[1] after."]
+    assert [(f.number, f.text) for f in substack.footnotes] == [(1, "The note.")]
+
+
+def test_numbered_links_that_are_not_markers() -> None:
+    doc = parse(
+        '<main><p>Results page <a href="/p/2" title="Go to page 2">2</a> or <a href="/p/3"'
+        ' title="Page three of the results">3</a>.</p>'
+        '<p>Tab <a href="#tab2">2</a></p><div id="tab2" style="display:none">Tab two.</div>'
+        '<p>See figure <a href="#fig1">1</a>.</p><figure id="fig1"><figcaption>Figure 1. A'
+        " chart</figcaption></figure>"
+        '<p>Steps<sup><a href="#s1">1</a></sup></p><div><h3 id="s1">Step one</h3></div></main>'
+    )
+    assert doc.footnotes == ()
+    assert [b.text for b in doc.blocks] == [
+        "Results page 2 or 3.",
+        "Tab 2",
+        "Tab two.",
+        "See figure 1.",
+        "Figure 1. A chart",
+        "Steps¹",
+        "Step one",
+    ]

@@ -63,9 +63,9 @@ class HtmlReader:
     def parse(self, markup: bytes | str, path: Path | str = "<html>") -> ParsedDocument:
         """Parse HTML already in memory (bytes are decoded as the page declares)."""
         soup = BeautifulSoup(markup, "lxml")
-        notes = scan_notes(soup, path)
         mains = soup.find_all("main")
         root: Tag = mains[0] if len(mains) == 1 else (soup.body or soup)
+        notes = scan_notes(soup, root, path)
         blocks = _Walker(notes.skip, notes.markers, notes.bare_numbers).walk(root)
         if not blocks:
             raise DocumentError(path, "no readable text in the page")

@@ -26,6 +26,7 @@ number label are left out of the note's text; link targets go to `links`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -61,6 +62,8 @@ _NOTE_ID = re.compile(
 _CONTAINER_WORDS = re.compile(r"\b(?:doc-)?(?:foot|end)notes\b", re.IGNORECASE)
 _NOTE_WORDS = re.compile(r"\b(?:doc-)?(?:foot|end)note\b", re.IGNORECASE)
 _LEADING_NUMBER = re.compile(r"^\s*[\[(]?(\d{1,4})[\]).:]?\s+")
+# What a group of back-links leaves behind once its links are gone: Wikipedia's "^ a b".
+_LEFTOVER_BACKLINK = re.compile(r"^[\^↑↩]+︎?\s*")
 _LABEL = re.compile(r"^[\[(]?(\d{1,4})[\])]?[.,:;]?$")
 _BACKLINK_TEXT = re.compile(
     r"^(?:↩︎?|\^|↑|⤴|⮌|back|return|jump up|(?:return|back|go back|jump) to "
@@ -79,14 +82,15 @@ _INLINE = frozenset(
     {"sup", "span", "a", "small", "b", "strong", "em", "i", "u", "button", "abbr", "cite", "font"}
 )
 _CANDIDATES = ["sup", "a", "span", "button"]
+_WRAPPER_ID = re.compile(r"(?:note|ftn|edn)\D{0,4}\d{1,4}$", re.IGNORECASE)
 _NOTE_BLOCKS = frozenset(
     {"p", "li", "div", "dd", "dt", "aside", "section", "td", "blockquote", "footer"}
 )
 _NOT_NOTES = frozenset({"body", "html", "main", "article", "head"})
-_EXPLICIT_REFS = (
-    "aria-describedby", "aria-details", "aria-controls", "popovertarget", "data-target",
-    "data-bs-target",
-)
+# A tooltip or popover the marker names as its description: the target is the note.
+_EXPLICIT_REFS = ("aria-describedby", "aria-details", "popovertarget")
+# What a toggle opens (also accordions and tabs): a note only when it looks like one.
+_TOGGLE_REFS = ("aria-controls", "data-target", "data-bs-target")
 _SCREEN_READER = frozenset(
     {"sr-only", "visually-hidden", "screen-reader-text", "screenreader-only"}
 )
@@ -143,15 +147,14 @@ def _label(tag: Tag) -> int | None:
     """The number when the visible text of `tag` is only a note label ("37", "[37]")."""
     parts: list[str] = []
     length = 0
-    stack: list[PageElement] = [tag]
+    stack: list[Iterator[PageElement]] = [iter(tag.contents)]  # lazy: stops after 8 chars
     while stack:
-        node = stack.pop()
-        if isinstance(node, Tag):
-            if node is not tag and (
-                _is_hidden(node) or _screen_reader_only(node) or node.name in DROP
-            ):
-                continue
-            stack.extend(reversed(node.contents))
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, Tag):
+            if not (_is_hidden(node) or _screen_reader_only(node) or node.name in DROP):
+                stack.append(iter(node.contents))
         elif isinstance(node, NavigableString) and not isinstance(node, NOT_TEXT):
             text = "".join(str(node).split()).replace("\u200b", "")
             length += len(text)
@@ -211,7 +214,16 @@ def _find_definitions(soup: BeautifulSoup, containers: list[Tag]) -> list[_Defin
             for para in container.find_all(["p", "div"]):
                 if _LEADING_NUMBER.match(para.get_text(" ")) and not para.find(["p", "div"]):
                     add(para, None, len(found) + 1, True)
-    return found
+    # A definition holding several others is their list; one inside a single other
+    # (Substack's <div class="footnote-content"> in its <div class="footnote">) is part of it.
+    nested: dict[int, int] = {}
+    for d in found:
+        for parent in d.tag.parents:
+            if id(parent) in seen:
+                nested[id(parent)] = nested.get(id(parent), 0) + 1
+    kept = [d for d in found if nested.get(id(d.tag), 0) < 2]
+    outer = {id(d.tag) for d in kept}
+    return [d for d in kept if not any(id(p) in outer for p in d.tag.parents)]
 
 
 def _is_backlink(tag: Tag) -> bool:
@@ -257,7 +269,7 @@ def note_text(
             stack.extend(reversed(node.contents))
         elif isinstance(node, NavigableString) and not isinstance(node, NOT_TEXT):
             builder.add(strip_controls(str(node)))
-    text = builder.text()
+    text = _LEFTOVER_BACKLINK.sub("", builder.text())
     if from_text:
         match = _LEADING_NUMBER.match(text)
         if match and int(match.group(1)) == number:
@@ -272,20 +284,22 @@ def _fragment_id(value: str) -> str | None:
     return None
 
 
-def _references(marker: Tag) -> list[tuple[bool, str]]:
-    """(explicit, id) for what `marker` or an element inside it refers to."""
-    refs: list[tuple[bool, str]] = []
+def _references(marker: Tag) -> list[tuple[str, str]]:
+    """(kind, id) for what `marker` or an element inside it refers to; kind is "describes"
+    (aria-describedby, popovertarget), "href" or "toggles" (aria-controls, data-target)."""
+    refs: list[tuple[str, str]] = []
     for tag in [marker, *marker.find_all(True)]:
         href = tag.get("href") if tag.name in ("a", "area") else None
         if isinstance(href, str) and (target := _fragment_id(href)):
-            refs.append((False, target))
-        for name in _EXPLICIT_REFS:
-            value = tag.get(name)
-            if isinstance(value, str):
-                for part in value.split():
-                    target = _fragment_id(part) if part.startswith("#") else part
-                    if target:
-                        refs.append((True, target))
+            refs.append(("href", target))
+        for kind, names in (("describes", _EXPLICIT_REFS), ("toggles", _TOGGLE_REFS)):
+            for name in names:
+                value = tag.get(name)
+                if isinstance(value, str):
+                    for part in value.split():
+                        target = _fragment_id(part) if part.startswith("#") else part
+                        if target:
+                            refs.append((kind, target))
     return refs
 
 
@@ -326,6 +340,7 @@ def _note_element(target: Tag) -> Tag | None:
             and (
                 _NOTE_ID.match(str(parent.get("id", "")))
                 or _NOTE_WORDS.search(words(parent))
+                or _WRAPPER_ID.search(str(parent.get("id", "")))  # <div id="sdfootnote1">
             )
         ):
             node, parent = parent, parent.parent
@@ -337,9 +352,15 @@ def _note_element(target: Tag) -> Tag | None:
 
 
 def _attribute_note(marker: Tag) -> Tag | None:
-    """A note held in a title / data-* attribute of the marker, parsed as a fragment."""
+    """A note held in a title / data-* attribute of the marker, parsed as a fragment.
+
+    A `title` counts on a superscript-like marker only (a "2" link titled "Go to page 2" is
+    pagination); data-* tooltip/popover content counts on any number label."""
+    small = _superscript_like(marker)
     for tag in [marker, *marker.find_all(True)]:
         for name, value in tag.attrs.items():
+            if name == "title" and not small:
+                continue
             if name != "title" and not (name.startswith("data-") and _NOTE_ATTR.search(name)):
                 continue
             if not isinstance(value, str) or value.lstrip()[:1] in ("{", "["):
@@ -410,8 +431,8 @@ class _Note:
     drop: set[int] = field(default_factory=set)
 
 
-def scan_notes(soup: BeautifulSoup, path: object) -> NoteScan:
-    """Find the page's footnotes and their markers."""
+def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
+    """Find the page's footnotes and their markers (markers only in `root`, the part read)."""
     scan = NoteScan()
     containers = _containers(soup)
     definitions = _find_definitions(soup, containers)
@@ -439,7 +460,8 @@ def scan_notes(soup: BeautifulSoup, path: object) -> NoteScan:
             marker = marker.parent
         if id(marker) not in seen:
             seen.add(id(marker))
-            markers.append((marker, number))
+            if _in_text(marker, root):
+                markers.append((marker, number))
 
     notes: dict[int, _Note] = {}  # id(note tag) → note
     order: dict[int, int] = {}
@@ -472,7 +494,7 @@ def scan_notes(soup: BeautifulSoup, path: object) -> NoteScan:
             continue
         refs = _references(marker)
         done = False
-        for explicit, ref in refs:
+        for kind, ref in refs:
             target = by_id.get(ref) or by_name.get(ref)
             if not isinstance(target, Tag):
                 continue
@@ -482,15 +504,20 @@ def scan_notes(soup: BeautifulSoup, path: object) -> NoteScan:
             existing = notes.get(id(note))
             if existing is not None and existing.number != number:
                 continue  # one element holding several notes: not a note
-            own = _own_ids(marker)
-            back = _backlinks(note, own)
-            if explicit:
+            back = _backlinks(note, _own_ids(marker))
+            small = _superscript_like(marker)
+            looks = _notelike(note) or id(note) in by_tag
+            if kind == "describes":
+                record(marker, number, note, back)
+            elif kind == "toggles":
+                if not (small and (back or looks or _is_hidden(note))):
+                    continue
                 record(marker, number, note, back)
             elif order.get(id(note), 0) <= order.get(id(marker), 0):
                 continue  # links back to the text: a back-link, not a marker
-            elif back or _is_hidden(note) or _notelike(note) or id(note) in by_tag:
+            elif back or looks or (small and _is_hidden(note)):
                 record(marker, number, note, back)
-            elif _superscript_like(marker):
+            elif small:
                 pending.append((marker, number, note))
                 continue
             else:
@@ -543,3 +570,15 @@ def scan_notes(soup: BeautifulSoup, path: object) -> NoteScan:
         scan.bare_numbers = set(kept)
     scan.footnotes = [kept[n] for n in sorted(kept)]
     return scan
+
+
+def _in_text(marker: Tag, root: Tag) -> bool:
+    """Whether the body walk reaches `marker`: inside `root`, not in dropped chrome."""
+    if marker is root:
+        return False
+    for parent in marker.parents:
+        if parent is root:
+            return True
+        if parent.name in DROP or parent.has_attr("hidden"):
+            return False
+    return False
