@@ -1,11 +1,11 @@
 """HTML reader (`.html`, `.htm`) for briefs written as web pages.
 
-* Footnotes (found by `ingest.readers.html_notes`, which lists the forms): footnote lists
-  (`<ol class="footnotes">`, `role="doc-endnotes"`, law-review note lists), Word's exported
-  `_ftn` notes, tooltips and popovers (`aria-describedby`, `popovertarget`, hidden elements)
-  and notes in `title` / `data-*` attributes. They are taken out of the body and become
-  `RawFootnote`s with their text verbatim, less back-links ("↩", "Return to citation ^") and
-  number labels; link targets go to `links`.
+* Footnotes (found by `ingest.readers.html_notes` and `html_lists`, which list the forms):
+  footnote lists (`<ol class="footnotes">`, `role="doc-endnotes"`, law-review note lists),
+  Word's exported `_ftn` notes, tooltips and popovers (`aria-describedby`, `popovertarget`,
+  hidden elements) and notes in `title` / `data-*` attributes. They are taken out of the body
+  and become `RawFootnote`s with their text verbatim, less back-links ("↩", "Return to
+  citation ^") and number labels; link targets go to `links`.
 * Markers: the element whose visible text is the note's number label (`<sup><a href="#fn5">5
   </a></sup>`, `<a href="#_ftn1">[1]</a>`) is removed from the text and recorded as a marker;
   on pages whose markers are not links, a `<sup>` whose digits are a defined footnote number.
@@ -30,7 +30,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PageElement
 
 from ingest.errors import DocumentError
-from ingest.readers.html_notes import BLOCKS, DROP, HEADINGS, NOT_TEXT, scan_notes
+from ingest.readers.html_lists import BLOCKS, DROP, HEADINGS, NOT_TEXT
+from ingest.readers.html_notes import scan_notes
 from ingest.readers.text import (
     MAX_TEXT_BYTES,
     TextBuilder,

@@ -5,19 +5,21 @@ A footnote is found in one of these forms:
 * Linked notes. A marker — a `<sup>`, `<a>`, `<span>` or `<button>` whose visible text is a
   number label ("37", "[37]", "(37)") — refers to an element: by `href="#id"` (to an `id`, or
   to an `<a name>` as Word's HTML export does: `<a href="#_ftn1" name="_ftnref1">`), or by
-  `aria-describedby` / `aria-details` / `aria-controls` / `popovertarget` / `data-(bs-)target`
-  (tooltips and popovers). The note is the target itself, or — when the target is an anchor
-  inside the note — the block around it (up to a `<div id="ftn1">`-style wrapper). An `href`
-  target must come later in the page than its marker and look like a note: it links back to
-  the marker, is hidden (tooltip, popover, `hidden`, `display:none`), has a note-like id or
-  class, or sits with other such targets in one list (a law-review note list).
+  `aria-describedby` / `aria-details` / `popovertarget` (tooltips and popovers; also
+  `aria-controls` / `data-(bs-)target` from a superscript-like marker to a note-like
+  target). The note is the target itself, or — when the target is an anchor inside the
+  note — the block around it (up to a `<div id="ftn1">`-style wrapper). An `href` target
+  must come later in the page than its marker and look like a note: it links back to the
+  marker, has a note-like id or class, is hidden (tooltip, popover, `hidden`, `display:none`)
+  behind a superscript-like marker, or sits with other such targets in one list (a
+  law-review note list).
 * Notes in attributes: a marker carrying the note in `title` or a `data-*` tooltip/content
   attribute (Bootstrap, Tippy, ...); "Footnote 3"-style titles are not notes.
 * Notes nested in the marker, or right after it, as a hidden element (a popover).
 * Footnote lists and definitions named as such (`<ol class="footnotes">`, `role="doc-endnotes"`,
-  `<aside class="footnote">`, `<li id="fn5">`, ...) as before; an element that only has a
-  note-like id (`note5`) is a note only when some marker refers to it, so a numbered list
-  nothing in the body points at stays in the text.
+  `<aside class="footnote">`, `<li id="fn5">`, ...; see `html_lists`); an element that only
+  has a note-like id (`note5`) is a note only when some marker refers to it, so a numbered
+  list nothing in the body points at stays in the text.
 
 Back-links (links to the marker, and "↩", "^", "Return to citation ^", ...) and a printed
 number label are left out of the note's text; link targets go to `links`.
@@ -31,46 +33,24 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
+from bs4.element import PageElement
 
-from ingest.readers.text import TextBuilder, normalise_space, strip_controls
+from ingest.readers.html_lists import (
+    CONTAINER_WORDS,
+    DROP,
+    HEADINGS,
+    NOT_TEXT,
+    NOTE_ID,
+    NOTE_WORDS,
+    containers,
+    find_definitions,
+    note_text,
+    words,
+)
+from ingest.readers.text import normalise_space
 from ingest.records import RawFootnote
 
-DROP = frozenset(
-    {
-        "script", "style", "template", "noscript", "nav", "footer", "head", "title", "form",
-        "button", "select", "textarea", "input", "svg", "math", "iframe", "object", "embed",
-        "canvas", "video", "audio", "map",
-    }
-)
-HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# Elements that start a new block; inline elements (span, a, em, sup, ...) do not.
-BLOCKS = HEADINGS | frozenset(
-    {
-        "p", "li", "figcaption", "caption", "div", "section", "article", "main", "header",
-        "aside", "blockquote", "pre", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody",
-        "tfoot", "tr", "td", "th", "figure", "address", "details", "summary", "hr", "body",
-        "html", "center", "fieldset", "legend",
-    }
-)
-NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
-_NOTE_ID = re.compile(
-    r"^(?:cite_)?(?:fn|footnote|note|endnote|ftn|edn)[-_:.]?(?:note[-_:.]?)?(\d{1,4})$",
-    re.IGNORECASE,
-)
-# Plural ("footnotes", role="doc-endnotes") marks a list of notes; singular marks one note.
-_CONTAINER_WORDS = re.compile(r"\b(?:doc-)?(?:foot|end)notes\b", re.IGNORECASE)
-_NOTE_WORDS = re.compile(r"\b(?:doc-)?(?:foot|end)note\b", re.IGNORECASE)
-_LEADING_NUMBER = re.compile(r"^\s*[\[(]?(\d{1,4})[\]).:]?\s+")
-# What a group of back-links leaves behind once its links are gone: Wikipedia's "^ a b".
-_LEFTOVER_BACKLINK = re.compile(r"^[\^↑↩]+︎?\s*")
 _LABEL = re.compile(r"^[\[(]?(\d{1,4})[\])]?[.,:;]?$")
-_BACKLINK_TEXT = re.compile(
-    r"^(?:↩︎?|\^|↑|⤴|⮌|back|return|jump up|(?:return|back|go back|jump) to "
-    r"(?:the )?(?:text|citation|note|reference|article|content|footnote)(?: reference)?)"
-    r"\s*[\^↩↑]?︎?$",
-    re.IGNORECASE,
-)
 # "Footnote 3", "Jump to note 3": a title that names the note instead of holding it.
 _NAMES_A_NOTE = re.compile(
     r"^(?:(?:jump|go|skip|back|return|see|view|show|open|read|click)\b.*)?"
@@ -97,14 +77,6 @@ _SCREEN_READER = frozenset(
 _NOTE_ATTR = re.compile(r"tip|content|note|title|popover|hint", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _Definition:
-    tag: Tag
-    number: int
-    number_from_text: bool  # the number is printed at the start of the text (strip it)
-    explicit: bool  # named a footnote by class/role/container (not only by its id)
-
-
 @dataclass
 class NoteScan:
     """The page's footnotes and what the body walk needs to know about them."""
@@ -114,18 +86,6 @@ class NoteScan:
     markers: dict[int, int] = field(default_factory=dict)  # id() of marker element → number
     bare_numbers: set[int] = field(default_factory=set)  # unlinked pages: <sup>N</sup> markers
     warnings: list[str] = field(default_factory=list)
-
-
-def words(tag: Tag) -> str:
-    """class, id, role and epub:type of `tag`, for footnote-ish keyword matching."""
-    parts: list[str] = []
-    for name in ("class", "id", "role", "epub:type", "data-type"):
-        value = tag.get(name)
-        if isinstance(value, list):
-            parts.extend(value)
-        elif isinstance(value, str):
-            parts.append(value)
-    return " ".join(parts)
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -163,118 +123,6 @@ def _label(tag: Tag) -> int | None:
             parts.append(text)
     match = _LABEL.match("".join(parts))
     return int(match.group(1)) if match else None
-
-
-def _containers(soup: BeautifulSoup) -> list[Tag]:
-    """Footnote lists/sections (the whole container leaves the body)."""
-    return [
-        tag
-        for tag in soup.find_all(["ol", "ul", "section", "div", "aside", "footer", "dl"])
-        if _CONTAINER_WORDS.search(words(tag))
-    ]
-
-
-def _find_definitions(soup: BeautifulSoup, containers: list[Tag]) -> list[_Definition]:
-    found: list[_Definition] = []
-    seen: set[int] = set()
-
-    def add(tag: Tag, number: int | None, fallback: int, explicit: bool) -> None:
-        if id(tag) in seen:
-            return
-        seen.add(id(tag))
-        from_text = False
-        if number is None:
-            match = _LEADING_NUMBER.match(tag.get_text(" "))
-            number, from_text = (int(match.group(1)), True) if match else (fallback, False)
-        found.append(_Definition(tag, number, from_text, explicit))
-
-    inside = {id(d) for c in containers for d in c.descendants}
-    # 1. Elements whose id names them as a footnote (pandoc, most blog engines).
-    for tag in soup.find_all(["li", "aside", "div", "p", "section", "dd"]):
-        match = _NOTE_ID.match(str(tag.get("id", "")))
-        named = tag.name in ("aside", "div", "p") and bool(_NOTE_WORDS.search(words(tag)))
-        if match:
-            add(tag, int(match.group(1)), len(found) + 1, named or id(tag) in inside)
-        elif named:
-            add(tag, None, len(found) + 1, True)
-    # 2. Items of footnote containers without such ids: list items, else numbered paragraphs.
-    for container in containers:
-        lists = [container] if container.name in ("ol", "ul") else container.find_all("ol")
-        for ol in lists:
-            start = ol.get("start")
-            position = int(start) if isinstance(start, str) and start.isdigit() else 1
-            for li in ol.find_all("li", recursive=False):
-                value = li.get("value")
-                if isinstance(value, str) and value.isdigit():
-                    position = int(value)
-                match = _NOTE_ID.match(str(li.get("id", "")))
-                add(li, int(match.group(1)) if match else position, position, True)
-                position += 1
-        if not lists:
-            for para in container.find_all(["p", "div"]):
-                if _LEADING_NUMBER.match(para.get_text(" ")) and not para.find(["p", "div"]):
-                    add(para, None, len(found) + 1, True)
-    # A definition holding several others is their list; one inside a single other
-    # (Substack's <div class="footnote-content"> in its <div class="footnote">) is part of it.
-    nested: dict[int, int] = {}
-    for d in found:
-        for parent in d.tag.parents:
-            if id(parent) in seen:
-                nested[id(parent)] = nested.get(id(parent), 0) + 1
-    kept = [d for d in found if nested.get(id(d.tag), 0) < 2]
-    outer = {id(d.tag) for d in kept}
-    return [d for d in kept if not any(id(p) in outer for p in d.tag.parents)]
-
-
-def _is_backlink(tag: Tag) -> bool:
-    classes = words(tag).lower()
-    href = tag.get("href")
-    return (
-        "backlink" in classes
-        or "footnote-back" in classes
-        or "fnref" in classes
-        or (isinstance(href, str) and bool(re.match(r"#(?:fn)?ref", href, re.I)))
-        or bool(_BACKLINK_TEXT.match(tag.get_text().strip()))
-    )
-
-
-def note_text(
-    root: Tag, number: int, from_text: bool = False, drop: frozenset[int] = frozenset()
-) -> tuple[str, tuple[str, ...]]:
-    """A note's text without back-links (and the `drop`ped elements) or its number label."""
-    builder = TextBuilder()
-    links: list[str] = []
-    stack: list[PageElement] = list(reversed(root.contents))
-    label_done = False
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Tag):
-            if node.name in DROP or id(node) in drop:
-                continue
-            if node.name == "a" and _is_backlink(node):
-                continue
-            if (
-                not label_done
-                and not builder.has_text
-                and node.name in ("sup", "span", "a", "b", "strong")
-                and node.get_text().strip().strip("[]().:") == str(number)
-            ):
-                label_done = True  # a "<sup>5</sup>" label printed before the text
-                continue
-            href = node.get("href") if node.name == "a" else None
-            if isinstance(href, str) and re.match(r"https?://", href.strip(), re.I):
-                links.append(href.strip())
-            if node.name in BLOCKS or node.name == "br":
-                builder.space()
-            stack.extend(reversed(node.contents))
-        elif isinstance(node, NavigableString) and not isinstance(node, NOT_TEXT):
-            builder.add(strip_controls(str(node)))
-    text = _LEFTOVER_BACKLINK.sub("", builder.text())
-    if from_text:
-        match = _LEADING_NUMBER.match(text)
-        if match and int(match.group(1)) == number:
-            text = text[match.end() :]
-    return text, tuple(dict.fromkeys(links))
 
 
 def _fragment_id(value: str) -> str | None:
@@ -338,8 +186,8 @@ def _note_element(target: Tag) -> Tag | None:
             isinstance(parent, Tag)
             and parent.name in ("div", "aside", "section", "li")
             and (
-                _NOTE_ID.match(str(parent.get("id", "")))
-                or _NOTE_WORDS.search(words(parent))
+                NOTE_ID.match(str(parent.get("id", "")))
+                or NOTE_WORDS.search(words(parent))
                 or _WRAPPER_ID.search(str(parent.get("id", "")))  # <div id="sdfootnote1">
             )
         ):
@@ -407,9 +255,9 @@ def _backlinks(note: Tag, own: set[str]) -> list[Tag]:
 
 def _notelike(tag: Tag) -> bool:
     return bool(
-        _NOTE_ID.match(str(tag.get("id", "")))
-        or _NOTE_WORDS.search(words(tag))
-        or _CONTAINER_WORDS.search(words(tag.parent) if isinstance(tag.parent, Tag) else "")
+        NOTE_ID.match(str(tag.get("id", "")))
+        or NOTE_WORDS.search(words(tag))
+        or CONTAINER_WORDS.search(words(tag.parent) if isinstance(tag.parent, Tag) else "")
     )
 
 
@@ -434,8 +282,8 @@ class _Note:
 def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
     """Find the page's footnotes and their markers (markers only in `root`, the part read)."""
     scan = NoteScan()
-    containers = _containers(soup)
-    definitions = _find_definitions(soup, containers)
+    holders = containers(soup)
+    definitions = find_definitions(soup, holders)
     by_tag = {id(d.tag): d for d in definitions}
     inside: set[int] = set()  # elements inside notes: their links are not markers
     for d in definitions:
@@ -536,7 +384,7 @@ def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
     # A law-review note list: several linked targets side by side in one list.
     groups: dict[int, set[int]] = {}
     for _marker, _number, note in pending:
-        if isinstance(note.parent, Tag):
+        if isinstance(note.parent, Tag) and note.name in _NOTE_BLOCKS:
             groups.setdefault(id(note.parent), set()).add(id(note))
     for marker, number, note in pending:
         if id(marker) in scan.markers or id(marker) in inside:
@@ -563,7 +411,7 @@ def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
         text, links = note_text(entry.tag, entry.number, entry.from_text, frozenset(entry.drop))
         kept[entry.number] = RawFootnote(number=entry.number, text=text, links=links)
     # A container leaves the body only when its notes were found (else its text is kept).
-    for container in containers:
+    for container in holders:
         if any(id(t) in scan.skip for t in container.find_all(True)):
             scan.skip.add(id(container))
     if not linked:
