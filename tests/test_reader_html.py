@@ -380,3 +380,12 @@ def test_numbered_links_that_are_not_markers() -> None:
         "Steps¹",
         "Step one",
     ]
+
+
+def test_symbol_marker_takes_the_number_of_the_note_it_links_to() -> None:
+    doc = parse(
+        '<p>Claim<a href="#fn1"><sup>*</sup></a> rest; a bare * stays.</p>'
+        '<ol class="footnotes"><li id="fn1">Star note.</li></ol>'
+    )
+    assert [marked(b) for b in doc.blocks] == ["Claim[1] rest; a bare * stays."]
+    assert [(f.number, f.text) for f in doc.footnotes] == [(1, "Star note.")]

@@ -62,6 +62,7 @@ _INLINE = frozenset(
     {"sup", "span", "a", "small", "b", "strong", "em", "i", "u", "button", "abbr", "cite", "font"}
 )
 _CANDIDATES = ["sup", "a", "span", "button"]
+_SYMBOLS = frozenset({"*", "**", "***", "†", "‡", "§", "¶", "††", "‡‡"})
 _WRAPPER_ID = re.compile(r"(?:note|ftn|edn)\D{0,4}\d{1,4}$", re.IGNORECASE)
 _NOTE_BLOCKS = frozenset(
     {"p", "li", "div", "dd", "dt", "aside", "section", "td", "blockquote", "footer"}
@@ -298,12 +299,18 @@ def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
             continue
         number = _label(tag)
         if number is None:
-            continue
+            if tag.name != "a" or tag.get_text().strip() not in _SYMBOLS:
+                continue
+            number = 0  # "*", "†": numbered by the footnote definition it links to
         marker = tag
         while (
             isinstance(marker.parent, Tag)
             and marker.parent.name in _INLINE
-            and _label(marker.parent) == number
+            and (
+                _label(marker.parent) == number
+                if number
+                else marker.parent.get_text().strip() == tag.get_text().strip()
+            )
         ):
             marker = marker.parent
         if id(marker) not in seen:
@@ -349,6 +356,11 @@ def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
             note = _note_element(target)
             if note is None or note is marker or any(p is note for p in marker.parents):
                 continue
+            if number == 0:
+                definition = by_tag.get(id(note))
+                if kind != "href" or definition is None:
+                    continue
+                number = definition.number
             existing = notes.get(id(note))
             if existing is not None and existing.number != number:
                 continue  # one element holding several notes: not a note
@@ -372,7 +384,7 @@ def scan_notes(soup: BeautifulSoup, root: Tag, path: object) -> NoteScan:
                 continue
             done = True
             break
-        if done:
+        if done or number == 0:
             continue
         note = _attribute_note(marker)
         if note is None:
