@@ -32,7 +32,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 if importlib.util.find_spec("matplotlib") is None:
     # Gradio tries `import matplotlib` around every event; a module that is not installed is
@@ -44,8 +44,11 @@ import gradio as gr
 
 from assistant import render
 from assistant import requests as edge
+from assistant.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
+from assistant.examples import example_questions
 from assistant.records import lookups_dict
 from assistant.service import CONCURRENCY_LIMIT, AssistantProvider
+from assistant.uploads import ADMIN_TOKEN_ENV, UploadPolicy
 from ingest.config import add_index_argument
 from ingest.errors import BriefQAError
 
@@ -62,14 +65,8 @@ MAX_QUEUE = 256
 MAX_K = edge.MAX_K
 SESSION_CAPACITY = 500
 
-EXAMPLES = [
-    "What share of detected trafficking victims were children in 2022?",
-    "What is the Palermo Protocol?",
-    "Which regions recorded the highest share of child victims?",
-    "How are victims of trafficking usually identified?",
-    "What does the Convention on the Rights of the Child establish?",
-    "What are the opportunities for improvement in protecting child victims?",
-]
+# Shown until the page has loaded the briefs' own (`assistant.examples`): true of any brief.
+PLACEHOLDER_EXAMPLES = ["What is footnote 1?"]
 
 SYSTEM_FONTS: list[str | gr.themes.Font] = [
     "system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif",
@@ -123,11 +120,27 @@ def _badge(markdown: str, css_class: str) -> Any:
     return gr.update(value=markdown, elem_classes=["verdict", css_class])
 
 
+class PageState(NamedTuple):
+    """What `Handlers.on_load` fills in, in the order of the components it updates."""
+
+    scope: Any  # the "Search in" dropdown
+    citations: Any  # the footnotes & sources table
+    footnote_picker: Any
+    status: str  # the index line under the title
+    examples: Any  # the example questions, from the loaded briefs
+    title: str  # the page title (set in the browser)
+    briefs_table: Any
+    remove_picker: Any
+    upload_group: Any
+    admin_token: Any
+
+
 class Handlers:
     """The app's event handlers: plain values in, component values out (testable directly)."""
 
     def __init__(self, provider: AssistantProvider) -> None:
         self.provider = provider
+        self.briefs = BriefsTab(provider)
 
     # ---- Ask tab
 
@@ -187,23 +200,32 @@ class Handlers:
         return render.citation_rows(index.footnotes, index.references, index.sources,
                                     index.briefs)
 
-    def on_load(self) -> tuple[Any, Any, Any, str]:
-        """Fill the filter dropdown, the citations table and the footnote picker from the index."""
+    def on_load(self) -> PageState:
+        """Fill everything that depends on what is loaded: the filter dropdown, the citations
+        table, the footnote picker, the index line, the examples, the page title and the
+        Briefs tab."""
         try:
             index = self.provider.assistant().index
         except BriefQAError as exc:
-            return gr.update(), gr.update(), gr.update(), render.warning(str(exc))
+            same = gr.update()
+            return PageState(same, same, same, render.warning(str(exc)), same, "brief-qa",
+                             same, same, same, same)
+        questions = example_questions(index.briefs, index.chunks) or PLACEHOLDER_EXAMPLES
+        titles = "; ".join(" ".join((b.title or b.id).split()) for b in index.briefs)
         rows = render.citation_rows(index.footnotes, index.references, index.sources,
                                     index.briefs)
         scopes = render.documents_choices(index.documents)
         footnotes = render.footnote_choices(index.footnotes, index.briefs)
         status = render.index_status(index.documents, index.footnotes, index.references,
                                      index.sources, len(index.chunks))
-        return (
+        return PageState(
             gr.update(choices=scopes, value="all"),
             gr.update(value=[r.cells() for r in rows]),
             gr.update(choices=footnotes, value=None),
             status,
+            gr.update(samples=[[q] for q in questions]),
+            f"brief-qa — {titles}"[:200] if titles else "brief-qa",
+            *self.briefs.view(),
         )
 
     def lookup_footnote(self, value: float | int | str | None) -> str:
@@ -285,9 +307,9 @@ class Handlers:
 # ------------------------------------------------------------------ layout
 
 
-def build_demo(provider: AssistantProvider) -> gr.Blocks:
+def build_demo(provider: AssistantProvider, handlers: Handlers | None = None) -> gr.Blocks:
     """The UI. Nothing is loaded here: the index fills in on page load (`Handlers.on_load`)."""
-    handlers = Handlers(provider)
+    handlers = handlers or Handlers(provider)
     with gr.Blocks(title="brief-qa — ask the brief") as demo:
         gr.Markdown(
             "# brief-qa\n"
@@ -320,7 +342,8 @@ def build_demo(provider: AssistantProvider) -> gr.Blocks:
                 turns = gr.State([])
                 with gr.Row():
                     question = gr.Textbox(
-                        placeholder="e.g. What share of trafficking victims are children?",
+                        placeholder="Ask about the loaded briefs, or look up a footnote: "
+                        "\"footnote 5\"",
                         show_label=False,
                         elem_id="question",
                         scale=6,
@@ -328,7 +351,9 @@ def build_demo(provider: AssistantProvider) -> gr.Blocks:
                     )
                     ask = gr.Button("Ask", variant="primary", elem_id="ask-button", scale=1)
                     new = gr.Button("New conversation", elem_id="new-chat", scale=1)
-                examples = gr.Examples(EXAMPLES, inputs=question, label="Try one of these")
+                examples = gr.Examples(
+                    PLACEHOLDER_EXAMPLES, inputs=question, label="Try one of these"
+                )
             with gr.Tab("Check a claim", id="check", elem_id="tab-check"):
                 gr.Markdown(
                     "For chairs: paste a delegate's claim; see whether the brief or its sources "
@@ -355,6 +380,36 @@ def build_demo(provider: AssistantProvider) -> gr.Blocks:
                 )
                 footnote = gr.Dropdown(label="Footnote", choices=[], elem_id="footnote-pick")
                 lookup = gr.Markdown(elem_id="citation-lookup")
+            with gr.Tab("Briefs", id="briefs", elem_id="tab-briefs"):
+                gr.Markdown(
+                    "The briefs loaded in this index. Each brief's footnotes are its own: a "
+                    "passage only ever carries the footnotes of the brief it comes from."
+                )
+                briefs_table = gr.Dataframe(
+                    headers=BRIEF_HEADERS,
+                    datatype=["str", "str", "str", "number", "number", "str"],
+                    interactive=False,
+                    wrap=True,
+                    elem_id="briefs-table",
+                )
+                with gr.Group(visible=False, elem_id="upload-group") as upload_group:
+                    gr.Markdown(
+                        "Add a brief (PDF, Word, HTML, Markdown or text). It is read and "
+                        "indexed in the background; every session sees it at its next "
+                        "question. Cited sources are fetched by `brief-qa ingest`, not here."
+                    )
+                    upload = gr.File(label="Brief", file_types=UPLOAD_TYPES, type="filepath",
+                                     elem_id="upload-file")
+                    admin_token = gr.Textbox(label="Admin token", type="password",
+                                             visible=False, elem_id="admin-token")
+                    add_brief = gr.Button("Add brief", variant="primary", elem_id="add-brief")
+                    remove_pick = gr.Dropdown(label="Remove a brief", choices=[],
+                                              elem_id="remove-pick")
+                    remove_brief = gr.Button("Remove brief", variant="stop",
+                                             elem_id="remove-brief")
+                job_status = gr.Markdown(elem_id="upload-status")
+        page_title = gr.Textbox(visible=False)
+        briefs_view = [briefs_table, remove_pick, upload_group, admin_token]
 
         # UI events are private (not callable by API clients) and named so that the public
         # endpoints keep the plain names `ask`, `check` and `cite`.
@@ -375,7 +430,18 @@ def build_demo(provider: AssistantProvider) -> gr.Blocks:
         claim.submit(handlers.check, claim, verdict_outputs, **private("check_submit"))
         table.select(handlers.select_row, None, [footnote, lookup], **private("select_row"))
         footnote.input(handlers.lookup_footnote, footnote, lookup, **private("footnote"))
-        demo.load(handlers.on_load, None, [scope, table, footnote, status], **private("load"))
+        loaded = [scope, table, footnote, status, examples.dataset, page_title, *briefs_view]
+        demo.load(handlers.on_load, None, loaded, **private("load")).then(
+            None, page_title, None, js="(title) => { document.title = title; }"
+        )
+        upload_inputs = [upload, admin_token]
+        upload_outputs = [job_status, briefs_table]
+        add_brief.click(handlers.briefs.add, upload_inputs, upload_outputs,
+                        **private("add_brief")).then(handlers.on_load, None, loaded,
+                                                     **private("reload_after_add"))
+        remove_brief.click(handlers.briefs.remove, [remove_pick, admin_token], upload_outputs,
+                           **private("remove_brief")).then(handlers.on_load, None, loaded,
+                                                           **private("reload_after_remove"))
 
         gr.api(handlers.api_ask, api_name="ask")
         gr.api(handlers.api_check, api_name="check")
@@ -385,7 +451,8 @@ def build_demo(provider: AssistantProvider) -> gr.Blocks:
 
 
 PROVIDER = AssistantProvider()
-demo = build_demo(PROVIDER)
+HANDLERS = Handlers(PROVIDER)
+demo = build_demo(PROVIDER, HANDLERS)
 
 
 # ------------------------------------------------------------------ command line
@@ -436,12 +503,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--no-fetch", action="store_true",
         help="first-run ingest indexes the brief only, without its cited sources",
     )
+    parser.add_argument(
+        "--allow-upload", action="store_true",
+        help=f"let users add and remove briefs in the Briefs tab (on loopback; beyond it, "
+        f"set an admin token in ${ADMIN_TOKEN_ENV}, which also enables uploads)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     PROVIDER.configure(args.index)
+    HANDLERS.briefs.policy = UploadPolicy.for_server(args.allow_upload, args.host)
+    if args.allow_upload and not HANDLERS.briefs.policy.enabled:
+        print(f"warning: uploads stay off: listening on {args.host} needs an admin token in "
+              f"${ADMIN_TOKEN_ENV}", file=sys.stderr)
     index_dir = PROVIDER.index_dir
     fetch_options = ["--offline"] if args.offline else ["--no-fetch"] if args.no_fetch else []
     status = ensure_index(index_dir, args.corpus, fetch_options)

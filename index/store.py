@@ -477,6 +477,18 @@ class SearchIndex:
                     self._embedder = embedder
         return self._embedder
 
+    def corpus(self) -> Corpus:
+        """The records this index was built from (to add or remove a brief and rebuild)."""
+        return Corpus(
+            documents=self.documents,
+            chunks=self.chunks,
+            footnotes=self.footnotes,
+            references=self.references,
+            sources=self.sources,
+            document_texts=dict(self.document_texts),
+            errors=tuple(self.errors),
+        )
+
     def reopen(self) -> SearchIndex:
         """The version `path` links to now (after a rebuild), with this index's model: a
         model process this index started is handed over to the new one, not restarted.

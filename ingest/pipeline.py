@@ -11,7 +11,7 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from ingest.footnotes import (
     parse_references,
 )
 from ingest.readers.base import SUPPORTED_SUFFIXES, reader_for
-from ingest.records import Chunk, Corpus, Document, Footnote, ParsedDocument, Reference, Source
+from ingest.records import Chunk, Corpus, Document, Footnote, ParsedDocument, Reference
 
 if TYPE_CHECKING:
     from ingest.sources.gather import FetchOptions
@@ -82,6 +82,49 @@ def read_document(path: Path) -> ParsedDocument:
         raise DocumentError(path, f"cannot read: {exc.__class__.__name__}: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class BriefRecords:
+    """One brief read, chunked and with its footnotes and reference list."""
+
+    document: Document
+    chunks: tuple[Chunk, ...]
+    footnotes: tuple[Footnote, ...]
+    references: tuple[Reference, ...]
+    text: str  # the cleaned text the chunks' offsets index
+    warnings: tuple[str, ...]  # each naming the file
+
+
+def read_brief(
+    path: Path, taken: set[str], chunking: ChunkingOptions | None = None
+) -> BriefRecords:
+    """Read one brief; its document id is made from the file name, unique among `taken`
+    (which it joins). Raises a `BriefQAError` naming the file when it cannot be read."""
+    parsed = read_document(path)
+    doc_id = document_id_for(path, taken)
+    document = Document(
+        id=doc_id,
+        title=parsed.title or path.stem,
+        kind="brief",
+        origin=str(path),
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        page_count=parsed.page_count,
+        masthead=masthead(parsed),
+    )
+    footnotes, references = _footnotes_and_references(doc_id, parsed)
+    chunked = chunk_blocks(doc_id, parsed.blocks, chunking)
+    return BriefRecords(
+        document=document,
+        chunks=chunked.chunks,
+        footnotes=tuple(footnotes),
+        references=tuple(references),
+        text=chunked.text,
+        warnings=tuple(
+            warning if warning.startswith(str(path)) else f"{path}: {warning}"
+            for warning in parsed.warnings
+        ),
+    )
+
+
 def build_corpus(
     paths: Sequence[Path],
     *,
@@ -91,73 +134,13 @@ def build_corpus(
     log: Progress | None = None,
 ) -> Corpus:
     """Read every document under `paths`, fetch what they cite (when `fetch` is given), chunk."""
+    from ingest.conference import EMPTY, add_briefs
+
     say = log or (lambda message: print(message, file=sys.stderr))
-    files, errors = discover(paths)
-    documents: list[Document] = []
-    chunks: list[Chunk] = []
-    footnotes: list[Footnote] = []
-    references: list[Reference] = []
-    texts: dict[str, str] = {}
-    taken: set[str] = set()
-
-    for path in _progress(files, progress, "reading"):
-        try:
-            parsed = read_document(path)
-        except BriefQAError as exc:
-            errors.append(str(exc))
-            continue
-        doc_id = document_id_for(path, taken)
-        data = path.read_bytes()
-        document = Document(
-            id=doc_id,
-            title=parsed.title or path.stem,
-            kind="brief",
-            origin=str(path),
-            sha256=hashlib.sha256(data).hexdigest(),
-            page_count=parsed.page_count,
-            masthead=masthead(parsed),
-        )
-        doc_footnotes, doc_references = _footnotes_and_references(doc_id, parsed)
-        chunked = chunk_blocks(doc_id, parsed.blocks, chunking)
-        documents.append(document)
-        chunks.extend(chunked.chunks)
-        footnotes.extend(doc_footnotes)
-        references.extend(doc_references)
-        texts[doc_id] = chunked.text
-        errors.extend(
-            warning if warning.startswith(str(path)) else f"{path}: {warning}"
-            for warning in parsed.warnings
-        )
-
-    sources: tuple[Source, ...] = ()
-    if fetch is not None and fetch.enabled and (footnotes or references):
-        from ingest.sources.collect import collect_sources
-        from ingest.sources.gather import gather_sources
-
-        gathered = gather_sources(collect_sources(footnotes, references), fetch, progress=progress)
-        updated: list[Source] = []
-        for item in gathered:
-            source = item.source
-            if item.document is not None and item.parsed is not None:
-                chunked = chunk_blocks(item.document.id, item.parsed.blocks, chunking)
-                documents.append(item.document)
-                chunks.extend(chunked.chunks)
-                texts[item.document.id] = chunked.text
-                source = replace(source, chunk_count=len(chunked.chunks))
-            updated.append(source)
-        sources = tuple(updated)
-
-    if not documents:
+    corpus = add_briefs(EMPTY, paths, fetch=fetch, chunking=chunking, progress=progress).corpus
+    if not corpus.documents:
         say("no document could be read")
-    return Corpus(
-        documents=tuple(documents),
-        chunks=tuple(chunks),
-        footnotes=tuple(footnotes),
-        references=tuple(references),
-        sources=sources,
-        document_texts=texts,
-        errors=tuple(errors),
-    )
+    return corpus
 
 
 MASTHEAD_LINES = 3

@@ -196,12 +196,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(index_dir: Path, embedder: Any = None) -> Iterator[tuple[Any, str]]:
-    """The app, launched in this process on a free loopback port: (its Blocks, its base URL)."""
+def serving(
+    index_dir: Path, embedder: Any = None, upload_policy: Any = None
+) -> Iterator[tuple[Any, str]]:
+    """The app, launched in this process on a free loopback port: (its Blocks, its base URL).
+    `upload_policy` (an `UploadPolicy`): whether the Briefs tab takes uploads."""
     import app
 
     provider = app.AssistantProvider(index_dir, embedder=embedder)
-    demo = app.build_demo(provider)
+    handlers = app.Handlers(provider)
+    if upload_policy is not None:
+        handlers.briefs.policy = upload_policy
+    demo = app.build_demo(provider, handlers)
     port = free_port()
     demo.launch(
         server_name="127.0.0.1",
@@ -217,7 +223,7 @@ def serving(index_dir: Path, embedder: Any = None) -> Iterator[tuple[Any, str]]:
 
 
 @contextmanager
-def serve(index_dir: Path, embedder: Any = None) -> Iterator[str]:
+def serve(index_dir: Path, embedder: Any = None, upload_policy: Any = None) -> Iterator[str]:
     """The app on a free loopback port; yields its base URL."""
-    with serving(index_dir, embedder) as (_, url):
+    with serving(index_dir, embedder, upload_policy) as (_, url):
         yield url

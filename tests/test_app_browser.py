@@ -161,14 +161,16 @@ def test_question_shows_passage_and_its_footnote(session: Session) -> None:
 
 
 def test_clicking_an_example_asks_it(session: Session) -> None:
+    """The examples are the loaded brief's own (its section headings here), not a fixed list."""
     page = session.page
-    page.get_by_role("button", name="What is the Palermo Protocol?").click()
-    expect(page.locator("#chat [data-testid=user]")).to_have_text(
-        ["What is the Palermo Protocol?"]
-    )
+    example = "What does the brief say about Legal frameworks?"
+    page.get_by_role("button", name=example).click()
+    expect(page.locator("#chat [data-testid=user]")).to_have_text([example])
     expect(page.locator("#chat [data-testid=bot]").filter(
         has_text="The Palermo Protocol was adopted in 2000"
     ).first).to_be_visible()
+    expect(page.get_by_role("button", name="What is footnote 1?")).to_have_count(0)
+    assert page.title().startswith("brief-qa — Committee X")
     session.assert_clean()
 
 
@@ -230,6 +232,59 @@ def test_hostile_passage_executes_nothing(session: Session) -> None:
 
 
 # ------------------------------------------------------------------ the shipped brief
+
+
+UPLOADED_BRIEF = """Human Rights Council (HRC)
+
+Topic A. Freedom of expression online
+
+Introduction:
+
+Internet shutdowns during elections cut off millions of people from news and from each other.¹
+
+¹ Access Now. *KeepItOn shutdown tracker 2024*. In: <https://example.org/keepiton> (01/03/2025).
+"""
+
+
+def test_upload_a_brief_ask_about_it_then_remove_it(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from conftest import FakeEmbedder
+
+    from assistant.uploads import UploadPolicy
+
+    root = tmp_path_factory.mktemp("upload")
+    index_dir = build_synthetic_index(root / "state" / "index", FakeEmbedder())
+    brief = root / "HRC topic A.txt"
+    brief.write_text(UPLOADED_BRIEF, encoding="utf-8")
+    policy = UploadPolicy(enabled=True)
+    with serve(index_dir, FakeEmbedder(), upload_policy=policy) as url, \
+            open_session(browser, url) as session:
+        page = session.page
+        page.get_by_role("tab", name="Briefs").click()
+        page.locator("#upload-file input[type=file]").set_input_files(str(brief))
+        page.locator("#add-brief").click()
+        expect(page.locator("#upload-status")).to_contain_text("done", timeout=60_000)
+        expect(page.locator("#briefs-table")).to_contain_text("hrc-topic-a")
+        expect(page.locator("#index-status")).to_contain_text("Human Rights Council")
+
+        page.get_by_role("tab", name="Ask").click()
+        ask(page, "Internet shutdowns during elections")
+        passage = page.locator("#chat [data-testid=bot]").filter(
+            has_text="Internet shutdowns during elections cut off millions"
+        ).filter(has=page.locator("summary")).first
+        expect(passage).to_be_visible()
+        passage.locator("summary", has_text="Footnote ¹").click()
+        expect(passage.locator("code", has_text="Access Now. KeepItOn shutdown tracker 2024")
+               ).to_be_visible()
+
+        page.get_by_role("tab", name="Briefs").click()
+        page.locator("#remove-pick input").click()
+        page.get_by_role("option", name="hrc-topic-a").first.click()
+        page.locator("#remove-brief").click()
+        expect(page.locator("#upload-status")).to_contain_text("removed", timeout=60_000)
+        expect(page.locator("#briefs-table")).not_to_contain_text("hrc-topic-a")
+        session.assert_clean()
 
 
 @pytest.mark.model

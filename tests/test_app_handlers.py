@@ -17,6 +17,7 @@ import gradio as gr
 import pytest
 from app_server import (
     BLOG_URL,
+    BRIEF_TITLE,
     FOOTNOTES,
     REFERENCES,
     REPORT_URL,
@@ -367,7 +368,11 @@ def test_hostile_passage_is_escaped(handlers: app.Handlers) -> None:
 
 
 def test_on_load_fills_filter_table_and_footnote_picker(handlers: app.Handlers) -> None:
-    scopes, table, footnotes, status = handlers.on_load()
+    page = handlers.on_load()
+    scopes, table, footnotes, status = page[:4]
+    assert page.examples["samples"] and page.title == "brief-qa — " + BRIEF_TITLE
+    assert page.upload_group["visible"] is False  # uploads are off unless the server allows
+    assert [row[0] for row in page.briefs_table["value"]] == ["brief"]
     values = [value for _, value in scopes["choices"]]
     assert values == ["all", "brief", "sources", "doc:brief", "doc:global-report",
                       "doc:shelters-blog"]
@@ -379,7 +384,7 @@ def test_on_load_fills_filter_table_and_footnote_picker(handlers: app.Handlers) 
 
 def test_on_load_reports_a_missing_index(tmp_path: Path) -> None:
     handlers = app.Handlers(app.AssistantProvider(tmp_path / "nothing-here"))
-    *_, status = handlers.on_load()
+    status = handlers.on_load().status
     assert status.startswith("⚠") and "brief-qa ingest" in status
 
 
