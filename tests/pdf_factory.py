@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
@@ -600,3 +600,53 @@ def make_shuffled_stream_pdf(path: Path) -> list[str]:
         c.drawString(72, y, line)
     c.save()
     return paragraphs
+
+
+def make_transformed_text_pdf(path: Path) -> TransformedText:
+    """One Letter page whose paragraphs are drawn the ways real exporters draw them:
+    upright, slanted by a shear in the text matrix (Word's fake italic), and under a
+    vertically flipped matrix (Canva's page transform), plus a stamp turned 90° in the
+    margin. A reader must keep the three paragraphs, in order, and name the stamp."""
+    paragraphs = [prose(10, 3), prose(11, 3), prose(12, 3)]
+    stamp = "Draft circulated to delegates only"
+    width, height = letter
+    c = Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica", 10)
+    y = height - 90
+    for kind, text in zip(("upright", "slanted", "flipped"), paragraphs, strict=True):
+        lines: list[str] = [""]
+        for word in text.split():
+            trial = f"{lines[-1]} {word}".strip()
+            if stringWidth(trial, "Helvetica", 10) > width - 144:
+                lines.append(word)
+            else:
+                lines[-1] = trial
+        for line in lines:
+            t = c.beginText()
+            t.setFont("Helvetica", 10)
+            if kind == "slanted":
+                t.setTextTransform(1, 0, 0.21, 1, 72, y)
+            elif kind == "flipped":
+                # The glyphs' vertical axis points down the page, as under Canva's
+                # `1 0 0 -1 0 H cm`: the baseline is still at y.
+                t.setTextTransform(1, 0, 0, -1, 72, y)
+            else:
+                t.setTextOrigin(72, y)
+            t.textLine(line)
+            c.drawText(t)
+            y -= 13
+        y -= 10
+    c.saveState()
+    c.translate(width - 30, 200)
+    c.rotate(90)
+    c.drawString(0, 0, stamp)
+    c.restoreState()
+    c.save()
+    return TransformedText(paragraphs, stamp)
+
+
+class TransformedText(NamedTuple):
+    """What `make_transformed_text_pdf` drew: the body paragraphs and the turned stamp."""
+
+    paragraphs: list[str]
+    stamp: str

@@ -24,6 +24,7 @@ from pdf_factory import (
     make_long_pdf,
     make_report,
     make_shuffled_stream_pdf,
+    make_transformed_text_pdf,
     make_two_column_pdf,
     prose,
     report_items,
@@ -517,3 +518,12 @@ def test_two_hundred_pages_parse_quickly(tmp_path: Path) -> None:
     assert not any("Long report" in b.text for b in doc.blocks)  # running header gone
     print(f"\n{pages} pages: {per_page * 1000:.1f} ms/page")
     assert per_page < 0.1
+
+
+def test_slanted_flipped_text_is_read_and_turned_text_is_named(tmp_path: Path) -> None:
+    drawn = make_transformed_text_pdf(tmp_path / "transformed.pdf")
+    doc = PdfReader().read(tmp_path / "transformed.pdf")
+    assert [b.text for b in doc.blocks] == drawn.paragraphs
+    assert drawn.stamp not in " ".join(b.text for b in doc.blocks)
+    words = len(drawn.stamp.split())
+    assert any(f"page 1: {words} words of text turned on its side" in w for w in doc.warnings)

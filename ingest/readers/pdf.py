@@ -53,7 +53,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -215,9 +215,18 @@ def _font_style(font: Any, cache: dict[int, _Font]) -> _Font:
     return cache[key]
 
 
-def _page_runs(page: Any, font_cache: dict[int, _Font]) -> list[_Run]:
-    """Every upright text run of `page`, in content-stream order."""
+class PageRuns(NamedTuple):
+    """A page's text runs: those written left to right (in content-stream order), and the
+    text of the ones turned on their side (`turned`), which is set aside as margin text."""
+
+    runs: list[_Run]
+    turned: tuple[str, ...]
+
+
+def _page_runs(page: Any, font_cache: dict[int, _Font]) -> PageRuns:
+    """Every text run of `page`, in content-stream order."""
     runs: list[_Run] = []
+    turned: list[str] = []
     rise_state: dict[str, Any] = {"rise": 0.0, "stack": [], "shows": []}
     pending = {"newline": False}
 
@@ -250,29 +259,35 @@ def _page_runs(page: Any, font_cache: dict[int, _Font]) -> list[_Run]:
                                 runs[-1].font, runs[-1].newline_before)
             return
         m = _mult(tm, cm)
-        # Upright text only: rotated or mirrored runs are margin notes, stamps, axis labels.
-        if m[3] <= 0 or m[0] <= 0 or abs(m[1]) > 0.05 * abs(m[0]) or abs(m[2]) > 0.05 * m[3]:
+        if m[0] <= 0 or abs(m[1]) > 0.05 * abs(m[0]) or abs(m[3]) < 1e-6:
+            # Not written left to right along the page (turned 90°, or mirrored): a margin
+            # stamp, a spine label, an axis. Counted and named, never silently dropped.
+            turned.append(body)
             pending["newline"] = ends_line
             return
+        # Left-to-right text is read whatever its vertical matrix: slanted (Word's fake
+        # italic shears it), flipped (Canva draws glyphs with a negative vertical scale) or
+        # not. The glyph height is |d|; the baseline is where the matrix puts it.
         try:
             font_size = float(size)
         except (TypeError, ValueError):
             font_size = 0.0
-        scale = math.hypot(m[2], m[3])
         runs.append(
             _Run(
                 text=body,
                 x=m[4],
-                y=m[5] + rise * scale,
-                size=abs(font_size * scale) or 1.0,
+                y=m[5] + rise * abs(m[3]),
+                size=abs(font_size * m[3]) or 1.0,
                 font=_font_style(font, font_cache),
                 newline_before=pending["newline"],
             )
         )
         pending["newline"] = ends_line
 
-    page.extract_text(orientations=(0,), visitor_text=visit, visitor_operand_before=before)
-    return runs
+    page.extract_text(
+        orientations=(0, 90, 180, 270), visitor_text=visit, visitor_operand_before=before
+    )
+    return PageRuns(runs, tuple(turned))
 
 
 def _mult(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
@@ -576,7 +591,7 @@ class PdfReader:
                 page = reader.pages[index]
                 box = page.mediabox
                 bottom, height = float(box.bottom), float(box.height)
-                runs = _page_runs(page, fonts)
+                runs, turned = _page_runs(page, fonts)
             except Exception as exc:  # one bad page must not sink the document
                 failures.append(f"page {index + 1}: text extraction failed ({_describe(exc)})")
                 pages.append(_PageText(index, [], 0.0, 792.0))
@@ -588,6 +603,10 @@ class PdfReader:
                 lines = []
                 garbled += 1
             pages.append(_PageText(index, lines, bottom, height or 792.0))
+            if turned:
+                words = sum(len(t.split()) for t in turned)
+                failures.append(f"page {index + 1}: {words} words of text turned on its side "
+                                f"set aside as margin text")
         if not any(p.lines for p in pages):
             if garbled:
                 raise DocumentError(
