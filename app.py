@@ -111,11 +111,6 @@ def launch_options() -> dict[str, Any]:
 # ------------------------------------------------------------------ handlers
 
 
-def scope_to_only(scope: str | None) -> str | None:
-    """Filter dropdown value → `Assistant.ask(only=...)`."""
-    return edge.scope(scope)
-
-
 def _badge(markdown: str, css_class: str) -> Any:
     return gr.update(value=markdown, elem_classes=["verdict", css_class])
 
@@ -164,9 +159,12 @@ class Handlers:
         text = edge.clean_text(message)
         chat.append({"role": "user", "content": render.escape_markdown(text)})
         try:
-            request = edge.ask_request(text, k, only=scope, history=turns)
+            where = edge.search_scope(scope)
+            request = edge.ask_request(text, k, only=where.only, history=turns,
+                                       brief=where.brief)
             answer = self.provider.ask(
-                request.query, request.k, only=request.only, history=request.history
+                request.query, request.k, only=request.only, history=request.history,
+                brief=request.brief,
             )
         except BriefQAError as exc:
             chat.append(render.error_message(str(exc)))
@@ -214,7 +212,7 @@ class Handlers:
         titles = "; ".join(" ".join((b.title or b.id).split()) for b in index.briefs)
         rows = render.citation_rows(index.footnotes, index.references, index.sources,
                                     index.briefs)
-        scopes = render.documents_choices(index.documents)
+        scopes = render.documents_choices(index.documents, index.sources)
         footnotes = render.footnote_choices(index.footnotes, index.briefs)
         status = render.index_status(index.documents, index.footnotes, index.references,
                                      index.sources, len(index.chunks))

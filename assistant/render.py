@@ -464,17 +464,50 @@ def hits_section(title: str, hits: Sequence[Hit], empty: str) -> str:
     return f"#### {title}\n\n{body}"
 
 
-def documents_choices(documents: Iterable[Document]) -> list[tuple[str, str]]:
-    """Scope choices for the ask filter: everything, the brief(s), sources, one document."""
+def documents_choices(
+    documents: Iterable[Document], sources: Iterable[Source] = ()
+) -> list[tuple[str, str]]:
+    """"Search in" choices: everything, the briefs, the sources, then each brief followed by
+    the sources it cites. With several briefs, each also gets "<brief> and its sources"
+    (value `brief:<id>`, the same scope as `--brief`)."""
     docs = list(documents)
-    choices = [("Everything (brief and cited sources)", "all"), ("The brief only", "brief")]
+    by_id = {d.id: d for d in docs}
+    briefs = sorted((d for d in docs if d.kind == "brief"), key=lambda d: _title(d).lower())
+    cited: dict[str, list[Document]] = {b.id: [] for b in briefs}
+    listed: set[str] = set()
+    for source in sources:
+        doc = by_id.get(source.document_id or "")
+        if doc is None:
+            continue
+        for citing in dict.fromkeys(c.document_id for c in source.cited_by):
+            if citing in cited and doc not in cited[citing]:
+                cited[citing].append(doc)
+    several = len(briefs) > 1
+    choices = [("Everything (briefs and cited sources)" if several
+                else "Everything (brief and cited sources)", "all"),
+               ("The briefs only" if several else "The brief only", "brief")]
     if any(d.kind == "source" for d in docs):
         choices.append(("Cited sources only", "sources"))
-    for doc in sorted(docs, key=lambda d: (d.kind != "brief", d.title.lower())):
-        kind = "Brief" if doc.kind == "brief" else "Source"
-        title = " ".join((doc.title or doc.id).split())
-        choices.append((f"{kind}: {title[:80]}", f"doc:{doc.id}"))
+    for brief in briefs:
+        own = sorted(cited[brief.id], key=lambda d: _title(d).lower())
+        if several and own:  # without sources, "the brief and its sources" is the brief
+            plural = "s" if len(own) > 1 else ""
+            label = f"{_title(brief)[:66]} and the {len(own)} source{plural} it cites"
+            choices.append((label, f"brief:{brief.id}"))
+        choices.append((f"Brief: {_title(brief)[:80]}", f"doc:{brief.id}"))
+        for doc in own:
+            if doc.id in listed:  # a source two briefs cite is listed under the first
+                continue
+            listed.add(doc.id)
+            choices.append((f"↳ Source: {_title(doc)[:76]}", f"doc:{doc.id}"))
+    for doc in sorted(docs, key=lambda d: _title(d).lower()):
+        if doc.kind == "source" and doc.id not in listed:  # indexed, cited by no loaded brief
+            choices.append((f"Source: {_title(doc)[:80]}", f"doc:{doc.id}"))
     return choices
+
+
+def _title(doc: Document) -> str:
+    return " ".join((doc.title or doc.id).split())
 
 
 def index_status(

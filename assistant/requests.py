@@ -216,3 +216,19 @@ def brief_id(value: Any) -> str | None:
     if not isinstance(value, str) or not _BRIEF_ID.match(value):
         raise RequestError("brief", "must be a brief id as `brief-qa briefs` lists them")
     return value
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """Where a question searches: `only` ("brief", "sources", a document id) within `brief`."""
+
+    only: str | None = None
+    brief: str | None = None
+
+
+def search_scope(value: Any) -> SearchScope:
+    """The "Search in" dropdown's value: "all", "brief", "sources", "doc:<id>", or
+    "brief:<id>" (that brief and the sources it cites, as `--brief`)."""
+    if isinstance(value, str) and value.startswith("brief:"):
+        return SearchScope(brief=brief_id(value.removeprefix("brief:")))
+    return SearchScope(only=scope(value))

@@ -30,6 +30,7 @@ from markdown_it import MarkdownIt
 
 import app
 from assistant import render
+from assistant import requests as edge
 from assistant.assistant import Assistant
 from assistant.records import Answer, Citation, CitationLookup, Hit, Verdict
 from ingest.records import Chunk, Document, Marker
@@ -342,7 +343,8 @@ def test_follow_up_passes_earlier_questions_as_history(
      ("doc:global-report", {"global-report"})],
 )
 def test_scope_filter(handlers: app.Handlers, scope: str, documents: set[str]) -> None:
-    answer = handlers.api_ask("children victims 38 per cent", 10, only=app.scope_to_only(scope))
+    where = edge.search_scope(scope)
+    answer = handlers.api_ask("children victims 38 per cent", 10, only=where.only)
     assert answer["hits"]
     assert {h["document"]["id"] for h in answer["hits"]} <= documents
 

@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import BRIEF_TXT, REPO, FakeEmbedder
 
+import app
+from assistant import render
+from assistant import requests as edge
 from assistant.assistant import Assistant
 from assistant.citations import citations_for
+from assistant.service import AssistantProvider
 from index.store import SearchIndex, write_index
 from ingest.errors import IndexMismatchError, QueryError
 from ingest.pipeline import build_corpus
@@ -194,6 +198,31 @@ def test_a_shared_source_carries_each_citing_briefs_footnote(
     references = [c for c in cited if c.number is None]
     assert [c.brief_id for c in references] == ["unicef-topic-b"]
     assert "Explainer: Understanding Child Trafficking" in references[0].text
+
+
+    # "Search in" lists each brief, then the sources it cites; the shared one is listed once.
+    choices = render.documents_choices(index.documents, index.sources)
+    values = [value for _, value in choices]
+    assert values[:3] == ["all", "brief", "sources"]
+    assert values.count("doc:explainer") == 1
+    assert values.index("brief:disec-topic-a") < values.index("doc:disec-topic-a") \
+        < values.index("doc:explainer") < values.index("brief:unicef-topic-b")
+    assert edge.search_scope("brief:disec-topic-a") == edge.SearchScope(brief="disec-topic-a")
+    assert edge.search_scope("doc:explainer") == edge.SearchScope(only="explainer")
+
+    # A chat turn scoped to one brief searches that brief and its sources only.
+    handlers = app.Handlers(AssistantProvider(tmp_path / "index", embedder=FakeEmbedder()))
+    seen: set[str] = set()
+    for scope, allowed in (("brief:disec-topic-a", {"disec-topic-a", "explainer"}),
+                           ("brief:unicef-topic-b", {"unicef-topic-b", "explainer"})):
+        answer = handlers.api_ask("child trafficking recruitment of children", 10,
+                                  brief=edge.search_scope(scope).brief)
+        found = {h["document"]["id"] for h in answer["hits"]}
+        assert found and found <= allowed
+        seen |= found
+        chat, _, box = handlers.respond("child trafficking recruitment", [], [], scope, 10)
+        assert box == "" and not chat[-1]["content"].startswith("⚠")
+    assert seen >= {"disec-topic-a", "unicef-topic-b"}
 
 
 def test_an_index_of_the_old_format_says_to_reingest(assistant: Assistant) -> None:
