@@ -42,7 +42,7 @@ if importlib.util.find_spec("matplotlib") is None:
 
 import gradio as gr
 
-from assistant import render
+from assistant import body_limit, render
 from assistant import requests as edge
 from assistant.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
 from assistant.examples import example_questions
@@ -105,6 +105,9 @@ def launch_options() -> dict[str, Any]:
         # has far fewer open browser tabs than this.
         "state_session_capacity": SESSION_CAPACITY,
         "max_threads": MAX_THREADS,
+        # Request bodies are capped before Gradio reads them: 413 past the cap (issue 15).
+        "app_kwargs": body_limit.app_kwargs(),
+        "max_file_size": body_limit.max_upload_body_bytes(),
     }
 
 

@@ -7,18 +7,20 @@ keeps recent answers (an answer depends only on the question, its options and th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from index.lru import LRUCache
 from ingest.config import default_index_dir
-from ingest.errors import BriefQAError
+from ingest.errors import BriefQAError, QueryError
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -48,6 +50,29 @@ CONCURRENCY_LIMIT = max(1, _env_int("BRIEF_QA_CONCURRENCY", 8))
 # Delegates ask the same (example) questions over and over; an answer depends only on the
 # question, its filters, history and the index, so recent answers are kept (0 turns it off).
 ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)
+# The most one question may take, waiting for a model thread included; past it the request is
+# refused with a clear message instead of holding its client (and a server thread) forever.
+# Its work is bounded anyway (question and history cut at the edge); this is the backstop.
+REQUEST_TIMEOUT_S = float(max(1, _env_int("BRIEF_QA_REQUEST_TIMEOUT_S", 30)))
+
+
+class RequestTimeoutError(QueryError):
+    """A request took longer than `REQUEST_TIMEOUT_S`; it is refused, the server goes on."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"this request took longer than {seconds:g} s and was stopped; the server is busy "
+            "or the question too long: try again, or ask a shorter question"
+        )
+
+
+def _history_key(history: Sequence[str]) -> str:
+    """A fixed-size stand-in for the history in a cache key: a cached follow-up costs the same
+    memory whatever history came with it."""
+    digest = hashlib.sha256()
+    for item in history:
+        digest.update(item.encode("utf-8", "replace") + b"\0")
+    return f"{len(history)}:{digest.hexdigest()}"
 
 
 class AssistantProvider:
@@ -71,6 +96,7 @@ class AssistantProvider:
         self._assistant: Assistant | None = None
         self._model_ready = False
         self.cache = LRUCache(ANSWER_CACHE_SIZE)
+        self.timeout_s = REQUEST_TIMEOUT_S
         # Questions are computed on a bounded pool of long-lived threads, not on whichever
         # server thread received them: it caps the work in flight, and a model run in-process
         # (an embedder passed in, the multilingual model) keeps per-thread buffers.
@@ -163,7 +189,7 @@ class AssistantProvider:
         brief: str | None = None,
     ) -> Answer:
         """`Assistant.ask`, remembered for repeated questions."""
-        key = ("ask", query, k, mode, only, tuple(history), brief)
+        key = ("ask", query, k, mode, only, _history_key(history), brief)
         return self.cache.get_or_compute(
             key,
             lambda: self._run(
@@ -188,9 +214,16 @@ class AssistantProvider:
             lambda: self._run(lambda: self.ready().cite(number, brief=brief)),
         )
 
-    def _run(self, work: Callable[[], T]) -> T:
-        """Run `work` on the model threads and wait for it (its exception is re-raised)."""
-        return self._workers.submit(work).result()
+    def _run(self, work: Callable[[], T], *, limited: bool = True) -> T:
+        """Run `work` on the model threads and wait for it (its exception is re-raised); a
+        request (`limited`) that takes longer than `timeout_s` raises `RequestTimeoutError`."""
+        limit = self.timeout_s
+        future = self._workers.submit(work)
+        try:
+            return future.result(timeout=limit if limited else None)
+        except FutureTimeout:
+            future.cancel()  # never started (still waiting for a thread): it never will
+            raise RequestTimeoutError(limit) from None
 
     def warm_up(self) -> threading.Thread:
         """Load index and model in the background so the first question is fast."""
@@ -198,11 +231,12 @@ class AssistantProvider:
         def run() -> None:
             started = time.perf_counter()
             try:
-                assistant = self._run(self.ready)
+                # Not under the request time limit: loading a model may take longer.
+                assistant = self._run(self.ready, limited=False)
                 # The first forward pass and the brief's sentence vectors (for highlights,
                 # direct answers and claim checks) would otherwise fall on the first users.
-                self._run(lambda: assistant.index.embedder.embed(["warm-up"]))
-                self._run(assistant.engine.warm)
+                self._run(lambda: assistant.index.embedder.embed(["warm-up"]), limited=False)
+                self._run(assistant.engine.warm, limited=False)
             except BriefQAError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return
