@@ -27,6 +27,8 @@ run: setup
 # (`pdftotext`, the reference for reading coverage). Installed when missing and we are root;
 # otherwise `make test` stops with the command to run. BRIEF_QA_NO_BROWSER=1 is the explicit
 # opt-out for machines that cannot have a browser (the browser tests then skip, saying so).
+# tesseract-ocr is optional (OCR of scanned pages; its tests skip without it): installed with
+# the others when we install anything, never a reason to stop.
 system-deps:
 	@missing=""; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
@@ -35,7 +37,10 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    command -v tesseract >/dev/null 2>&1 || \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr >/dev/null || \
+	      echo "optional tesseract-ocr not installed: OCR tests will skip"; \
 	  else \
 	    echo "missing:$$missing -- run: sudo apt-get install -y$$missing (or BRIEF_QA_NO_BROWSER=1 make test to skip browser tests)"; exit 1; \
 	  fi; \

@@ -15,6 +15,7 @@ from typing import Any, Literal, Self
 
 DocumentKind = Literal["brief", "source"]
 BlockKind = Literal["heading", "paragraph", "list_item", "caption", "footnote_section"]
+FurnitureKind = Literal["header", "footer", "folio"]
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -82,6 +83,17 @@ class RawFootnote(_Record):
 
 
 @dataclass(frozen=True)
+class Furniture(_Record):
+    """Text a reader set aside as page furniture rather than body: a running header or
+    footer, or a folio (the printed page number). Recorded so that nothing a page prints is
+    dropped without a trace (`brief-qa inspect` lists it)."""
+
+    kind: FurnitureKind
+    text: str
+    page: int | None = None  # 1-based physical page; None where the format has no pages
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
     """What a `DocumentReader` returns for one file."""
 
@@ -92,6 +104,7 @@ class ParsedDocument:
     # Pages as PDF index → printed label, when the format has pages.
     page_labels: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    furniture: tuple[Furniture, ...] = ()  # headers, footers, folios set aside
 
 
 @dataclass(frozen=True)

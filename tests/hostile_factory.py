@@ -73,8 +73,11 @@ def write_encrypted_pdf(path: Path, good_pdf: Path, user_password: str = "hostil
     return path
 
 
-def write_image_only_pdf(path: Path, pages: int = 2) -> Path:
-    """A "scanned" PDF: each page is one raster image of printed-looking text, no text layer."""
+def write_image_only_pdf(path: Path, pages: int = 2, lines: int = 10) -> Path:
+    """A "scanned" PDF: each page is one raster image of printed-looking text, no text layer.
+
+    Where tesseract is installed its `lines` are read by OCR; `lines=0` gives a page with a
+    picture but no words, which nothing can read."""
     from PIL import Image, ImageDraw
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
@@ -82,7 +85,8 @@ def write_image_only_pdf(path: Path, pages: int = 2) -> Path:
 
     image = Image.new("L", (600, 300), color=255)
     draw = ImageDraw.Draw(image)
-    for line in range(10):
+    draw.rectangle((10, 10, 590, 290), outline=0, width=3)
+    for line in range(lines):
         draw.text((20, 20 + 25 * line), f"Scanned line {line}: no text layer here.", fill=0)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

@@ -221,7 +221,8 @@ PDF_CASES = {
     "truncated PDF (first half)": lambda p: hf.write_truncated_pdf(p, BRIEF_PDF),
     "truncated PDF (first 1 KB)": lambda p: hf.write_truncated_pdf(p, BRIEF_PDF, 0.012),
     "encrypted PDF (user password)": lambda p: hf.write_encrypted_pdf(p, BRIEF_PDF),
-    "image-only PDF (no text layer)": lambda p: hf.write_image_only_pdf(p),
+    # A scan with words is read by OCR where tesseract is installed (tests/test_ocr.py).
+    "image-only PDF (no text layer)": lambda p: hf.write_image_only_pdf(p, lines=0),
 }
 
 
@@ -536,7 +537,7 @@ def _every_bad_file(directory: Path) -> list[Path]:
         hf.write_garbage_pdf(directory / "garbage.pdf"),
         hf.write_truncated_pdf(directory / "truncated.pdf", BRIEF_PDF),
         hf.write_encrypted_pdf(directory / "locked.pdf", BRIEF_PDF),
-        hf.write_image_only_pdf(directory / "scan.pdf"),
+        hf.write_image_only_pdf(directory / "scan.pdf", lines=0),
         hf.write_docx_without_document(directory / "hollow.docx"),
         hf.write_binary_as_txt(directory / "binary.txt"),
     ]
@@ -609,7 +610,7 @@ def test_cli_with_only_bad_files_exits_2_and_keeps_the_index(
     bad = _every_bad_file(bad_dir)
     odd = bad_dir / "-dash named\nscan.pdf"
     if hf.filesystem_allows(bad_dir, odd.name):
-        hf.write_image_only_pdf(odd)
+        hf.write_image_only_pdf(odd, lines=0)
         bad.append(odd)
     run = _cli(["ingest", "--index", str(link), "--no-fetch", "--quiet", "--", *map(str, bad)],
                cwd=tmp_path)

@@ -59,11 +59,13 @@ import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from ingest.errors import DocumentError
+from ingest.readers.ocr import OcrEngine, ocr_page
 from ingest.readers.text import is_caption, is_colon_heading, strip_controls
 from ingest.records import (
     SUPERSCRIPT_DIGITS,
     Block,
     BlockKind,
+    Furniture,
     Marker,
     ParsedDocument,
     RawFootnote,
@@ -527,8 +529,9 @@ class _BlockDraft:
 class PdfReader:
     """`DocumentReader` for PDF files (see the module docstring for the heuristics)."""
 
-    def __init__(self, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+    def __init__(self, max_pages: int = DEFAULT_MAX_PAGES, ocr: OcrEngine | None = None) -> None:
         self.max_pages = max_pages
+        self.ocr = ocr  # pages without a text layer; None: tesseract where installed (ocr.py)
 
     def read(self, path: Path) -> ParsedDocument:
         path = Path(path)
@@ -603,6 +606,12 @@ class PdfReader:
                 lines = []
                 garbled += 1
             pages.append(_PageText(index, lines, bottom, height or 792.0))
+            if not runs and not turned:  # no text layer (a scan?): OCR it, or name the page
+                scan = ocr_page(self.ocr, path, index, bottom, height or 792.0)
+                pages[-1].lines = _group_lines(index, [
+                    _Run(t.text, t.x, t.y, t.size, _Font(False, False), True)
+                    for t in scan.lines])
+                pages[-1].warnings.extend(scan.warnings)
             if turned:
                 words = sum(len(t.split()) for t in turned)
                 failures.append(f"page {index + 1}: {words} words of text turned on its side "
@@ -703,6 +712,7 @@ class _Layout:
         self.vocabulary = {w.lower() for line in all_lines for w in _WORDS.findall(line.raw)}
         self.joiner = _Joiner(self.vocabulary)
         self.folios: dict[int, str] = {}
+        self.furniture: list[Furniture] = []  # what `_strip_furniture` set aside, for inspect
         self.footnotes: list[RawFootnote] = []
         self.labels: list[str] = []
 
@@ -721,6 +731,7 @@ class _Layout:
             footnotes=tuple(self.footnotes),
             page_labels=tuple(self.labels),
             warnings=tuple(self.warnings),
+            furniture=tuple(self.furniture),
         )
 
     # -- spacing helpers -----------------------------------------------------------------------
@@ -802,6 +813,10 @@ class _Layout:
                         self.folios.setdefault(page.index, str(number))
             if folio is not None:
                 self.folios[page.index] = folio
+            self.furniture += [
+                Furniture("folio" if _FOLIO.fullmatch(ln.raw) else "header" if zone == "top"
+                          else "footer", ln.raw, page.index + 1)
+                for zone, ln, _ in lines if id(ln) in drop]
             page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
     def _footnote_like(self, line: _Line, page_candidates: Counter[int]) -> bool:
