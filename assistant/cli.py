@@ -168,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "assistant.commands",
         "assistant.claim_commands",
         "assistant.eval_commands",
+        "assistant.inspect_command",
     ):
         __import__(module, fromlist=["register"]).register(sub)
     return parser

@@ -140,3 +140,14 @@ def test_tesseract_text_reaches_the_chunks_of_an_ingest(tmp_path: Path) -> None:
     brief = read_brief(path, set())
     assert "no text layer here" in " ".join(c.text for c in brief.chunks)
     assert any(str(path) in w and "read by OCR" in w for w in brief.warnings)
+
+
+def test_a_page_of_mostly_uncertain_ocr_is_named_and_not_used(brief_with_scans: Path) -> None:
+    # What tesseract makes of a map: shapes "read" as words it is unsure of.
+    engine = FixedEngine([OcrLine("JOMOSOY uewyleg yoo! Texas", 300, 600, 50, doubtful=3)])
+    doc = PdfReader(ocr=engine).read(brief_with_scans)
+    assert "uewyleg" not in " ".join(b.text for b in doc.blocks)
+    assert [w for w in doc.warnings if "only uncertain text" in w] == [
+        f"page {n}: no text layer, and OCR (tesseract) found only uncertain text (3 of 4 "
+        "words): not used, check the page" for n in (7, 8)
+    ]

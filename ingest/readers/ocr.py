@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import statistics
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ _BLANK_LEVEL = 250
 # Confidence (0–100) below which a recognised word is counted as doubtful in the warning.
 # Doubtful words are kept: dropping them would splice the words around them together.
 DOUBTFUL_CONFIDENCE = 50.0
+# A page on which more than this share of the words are doubtful is not used at all.
+UNRELIABLE_SHARE = 0.5
 _TIMEOUT_S = 120
 
 # PDFium is not thread-safe; readers may run in several threads (the app's uploads).
@@ -230,19 +233,27 @@ def ocr_page(
                             f"available: {exc}; its text is not read",))
     if not found:
         return OcrPage(())  # a picture without words
+    words = sum(len(line.text.split()) for line in found)
+    doubtful = sum(line.doubtful for line in found)
+    if doubtful > UNRELIABLE_SHARE * words:
+        # A map, a chart or a photo: tesseract "reads" shapes. Guesses are not passages.
+        return OcrPage((), (f"{page}: no text layer, and OCR (tesseract) found only uncertain "
+                            f"text ({doubtful} of {words} words): not used, check the page",))
     scale = image.height / height if height else OCR_DPI / 72
+    # One size for every line of the page: box heights vary with ascenders and descenders,
+    # and a line that looked smaller than its neighbour would be taken for a superscript
+    # (a footnote marker) by the reader.
+    size = max(statistics.median(line.height for line in found) / scale, 1.0)
     lines = tuple(
         PageLine(
             text=line.text,
             x=line.left / scale,
             # The bottom of the line box stands in for the baseline (descenders aside).
             y=bottom + height - (line.top + line.height) / scale,
-            size=max(line.height / scale, 1.0),
+            size=size,
         )
         for line in found
     )
-    words = sum(len(line.text.split()) for line in lines)
-    doubtful = sum(line.doubtful for line in found)
     unsure = f", {doubtful} of them uncertain" if doubtful else ""
     return OcrPage(
         lines,
