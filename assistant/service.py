@@ -249,7 +249,11 @@ class AssistantProvider:
     def _open(self) -> Assistant:
         if self._opener is not None:
             return self._opener(self._index_dir, self._embedder)
+        from assistant import multilingual
         from assistant.assistant import Assistant
 
+        # Both models out of the server's threads: the multilingual one (started at the first
+        # non-English question) in a child process of its own, like the index's model.
+        multilingual.use_child_process()
         return Assistant.open(self.index_dir, embedder=self._embedder, model_process=True)
 

@@ -6,12 +6,17 @@ re-take waits its turn: measured on 2 cores, a 13 ms pass took 400 ms next to on
 In its own process the model never waits for the GIL, and requests that arrive together are
 encoded as one batch (8 short questions cost about 3 ms each instead of 8 ms).
 
-Protocol over the child's stdin/stdout: a request is one JSON line `{"id": n, "texts": [...]}`;
-a reply is one JSON line `{"id": n, "rows": r}` (or `{"id": n, "error": "..."}`) followed by
+Protocol over the child's stdin/stdout: a request is one JSON line `{"id": n, "texts": [...]}`
+(with `"role": "query"` or `"passage"` for a model that encodes them differently); a reply is
+one JSON line `{"id": n, "rows": r}` (or `{"id": n, "error": "..."}`) followed by
 `r × dimension` little-endian float32 values. The child first writes `{"name": ..,
 "dimension": ..}` once its model has loaded, or `{"error": ..}`.
 
-    python -m index.embed_process MODEL    # the child; not meant to be run by hand
+The child loads a sentence-transformers model by default; `loader="module:function"` names
+another: `function(model)` returns an object with `name`, `dimension` and
+`embed(texts, role)` (the multilingual model, `assistant.multilingual.child_model`).
+
+    python -m index.embed_process MODEL [LOADER]    # the child; not meant to be run by hand
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import importlib
 import itertools
 import json
 import os
@@ -26,7 +32,7 @@ import select
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, Any
@@ -44,9 +50,12 @@ TRIM_AFTER_TEXTS = 16  # a batch this big leaves freed memory worth returning
 class ProcessEmbedder:
     """An `Embedder` whose model runs in a child process (started here, stopped by `close`)."""
 
-    def __init__(self, model: str | Path, *, threads: int | None = None) -> None:
+    def __init__(
+        self, model: str | Path, *, threads: int | None = None, loader: str | None = None
+    ) -> None:
         self.model = str(model)
         self._threads = threads
+        self._loader = loader  # "module:function" that loads the model in the child
         self._lock = threading.Lock()  # one writer to the child's stdin (or restart) at a time
         # The reply reader takes only this one: were it to wait for a writer blocked on a full
         # pipe while the child is blocked writing replies, neither would move.
@@ -62,7 +71,8 @@ class ProcessEmbedder:
 
     # ---- the Embedder protocol
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], role: str | None = None) -> np.ndarray:
+        """Vectors for `texts`; `role` ("query", "passage") for a model that tells them apart."""
         if len(texts) == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
         future: Future[np.ndarray] = Future()
@@ -75,7 +85,10 @@ class ProcessEmbedder:
             number = next(self._ids)
             with self._pending_lock:
                 self._pending[number] = (process, future)
-            line = json.dumps({"id": number, "texts": list(texts)}).encode() + b"\n"
+            request: dict[str, Any] = {"id": number, "texts": list(texts)}
+            if role is not None:
+                request["role"] = role
+            line = json.dumps(request).encode() + b"\n"
             try:
                 process.stdin.write(line)
                 process.stdin.flush()
@@ -115,7 +128,8 @@ class ProcessEmbedder:
         if self._threads:
             env["BRIEF_QA_EMBED_THREADS"] = str(self._threads)
         process = subprocess.Popen(
-            [sys.executable, "-m", "index.embed_process", self.model],
+            [sys.executable, "-m", "index.embed_process", self.model,
+             *([self._loader] if self._loader else [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -246,7 +260,47 @@ def _release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def serve(model: str) -> int:
+class _SentenceModel:
+    """The default child model: sentence-transformers, `role` ignored."""
+
+    def __init__(self, model: str) -> None:
+        import torch
+
+        from index.embedder import cpu_threads, load_embedder
+
+        self._embedder = load_embedder(model)  # (sets torch's threads to the CPU count)
+        # The server shares the CPUs: with 2 cores, two torch threads next to a busy server
+        # made a pass 2.4x slower than one thread alone (their barriers wait for each other).
+        torch.set_num_threads(child_threads() or max(1, cpu_threads() // 2))
+        # Big requests (the app's warm-up) go through in passes of this many texts: the peak
+        # memory of a pass grows with it, its speed hardly (measured: 64 → 8 texts per pass
+        # lowers the peak by 86 MB; 4 would save 11 MB more).
+        if hasattr(self._embedder, "batch_size"):
+            self._embedder.batch_size = PASS_TEXTS
+        self.name = self._embedder.name
+        self.dimension = self._embedder.dimension
+
+    def embed(self, texts: Sequence[str], role: str | None = None) -> np.ndarray:
+        return self._embedder.embed(texts)
+
+
+def child_threads() -> int:
+    """Threads the child's model may use (`BRIEF_QA_EMBED_THREADS`; 0: the loader decides)."""
+    try:
+        return max(0, int(os.environ.get("BRIEF_QA_EMBED_THREADS", "0")))
+    except ValueError:
+        return 0
+
+
+def _load_model(model: str, loader: str | None) -> Any:
+    if loader is None:
+        return _SentenceModel(model)
+    module, _, function = loader.partition(":")
+    load: Callable[[str], Any] = getattr(importlib.import_module(module), function)
+    return load(model)
+
+
+def serve(model: str, loader: str | None = None) -> int:
     """The child's loop: load the model, then answer requests until stdin closes."""
     # Replies go to a private copy of stdout; whatever the libraries print, from Python or C,
     # goes to stderr instead and cannot corrupt the protocol.
@@ -254,20 +308,7 @@ def serve(model: str) -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
     try:
-        import torch
-
-        from index.embedder import cpu_threads, load_embedder
-
-        embedder = load_embedder(model)  # (sets torch's threads to the CPU count)
-        # The server shares the CPUs: with 2 cores, two torch threads next to a busy server
-        # made a pass 2.4x slower than one thread alone (their barriers wait for each other).
-        torch.set_num_threads(int(os.environ.get("BRIEF_QA_EMBED_THREADS", "0"))
-                              or max(1, cpu_threads() // 2))
-        # Big requests (the app's warm-up) go through in passes of this many texts: the peak
-        # memory of a pass grows with it, its speed hardly (measured: 64 → 8 texts per pass
-        # lowers the peak by 86 MB; 4 would save 11 MB more).
-        if hasattr(embedder, "batch_size"):
-            embedder.batch_size = PASS_TEXTS
+        embedder = _load_model(model, loader)
         embedder.embed(["warm-up"])  # the first pass allocates; do it before saying ready
     except Exception as exc:  # reported to the parent, which raises ModelLoadError
         out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}).encode() + b"\n")
@@ -280,29 +321,46 @@ def serve(model: str) -> int:
         batch = requests.take(MAX_BATCH_TEXTS)
         if not batch:
             return 0
-        texts = [text for request in batch for text in request["texts"]]
-        try:
-            vectors = np.ascontiguousarray(embedder.embed(texts), dtype="<f4")
-        except Exception:
-            # One request's bad text (say a lone surrogate) must not fail the others that
-            # happened to share its pass: retry request by request, and refuse only the bad one.
-            _serve_one_by_one(embedder, batch, out)
-            continue
-        if len(texts) > TRIM_AFTER_TEXTS:
-            _release_free_memory()
-        start = 0
-        for request in batch:
-            rows = len(request["texts"])
-            out.write(json.dumps({"id": request["id"], "rows": rows}).encode() + b"\n")
-            out.write(vectors[start : start + rows].tobytes())
-            start += rows
+        for role, group in _by_role(batch):
+            _serve_batch(embedder, role, group, out)
         out.flush()
 
 
-def _serve_one_by_one(embedder: Any, batch: list[dict[str, Any]], out: IO[bytes]) -> None:
+def _by_role(batch: list[dict[str, Any]]) -> Iterator[tuple[str | None, list[dict[str, Any]]]]:
+    """The batch's requests grouped by role, in order of first arrival: one pass per role."""
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for request in batch:
+        groups.setdefault(request.get("role"), []).append(request)
+    yield from groups.items()
+
+
+def _serve_batch(
+    embedder: Any, role: str | None, batch: list[dict[str, Any]], out: IO[bytes]
+) -> None:
+    texts = [text for request in batch for text in request["texts"]]
+    try:
+        vectors = np.ascontiguousarray(embedder.embed(texts, role), dtype="<f4")
+    except Exception:
+        # One request's bad text (say a lone surrogate) must not fail the others that
+        # happened to share its pass: retry request by request, and refuse only the bad one.
+        _serve_one_by_one(embedder, role, batch, out)
+        return
+    if len(texts) > TRIM_AFTER_TEXTS:
+        _release_free_memory()
+    start = 0
+    for request in batch:
+        rows = len(request["texts"])
+        out.write(json.dumps({"id": request["id"], "rows": rows}).encode() + b"\n")
+        out.write(vectors[start : start + rows].tobytes())
+        start += rows
+
+
+def _serve_one_by_one(
+    embedder: Any, role: str | None, batch: list[dict[str, Any]], out: IO[bytes]
+) -> None:
     for request in batch:
         try:
-            vectors = np.ascontiguousarray(embedder.embed(request["texts"]), dtype="<f4")
+            vectors = np.ascontiguousarray(embedder.embed(request["texts"], role), dtype="<f4")
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
             out.write(json.dumps({"id": request["id"], "error": reason, "request": True})
@@ -310,10 +368,9 @@ def _serve_one_by_one(embedder: Any, batch: list[dict[str, Any]], out: IO[bytes]
             continue
         out.write(json.dumps({"id": request["id"], "rows": len(vectors)}).encode() + b"\n")
         out.write(vectors.tobytes())
-    out.flush()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    sys.exit(serve(sys.argv[1]))
+    sys.exit(serve(sys.argv[1], sys.argv[2] if len(sys.argv) == 3 else None))

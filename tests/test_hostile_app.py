@@ -12,7 +12,7 @@ import pytest
 import app
 from assistant import requests as edge
 from assistant.followup import resolve
-from index.embed_process import _serve_one_by_one
+from index.embed_process import _serve_batch
 
 
 def test_lone_surrogate_is_cleaned_for_that_request_alone() -> None:  # row 1
@@ -26,7 +26,7 @@ def test_lone_surrogate_is_cleaned_for_that_request_alone() -> None:  # row 1
 class _PickyEmbedder:
     """Fails on any batch holding the text 'bad', like the tokenizer on unencodable input."""
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], role: str | None = None) -> np.ndarray:
         if "bad" in texts:
             raise TypeError("TextEncodeInput must be Union")
         return np.ones((len(texts), 2), dtype=np.float32)
@@ -36,7 +36,7 @@ def test_model_process_retries_a_failing_batch_item_by_item() -> None:  # row 1
     out = io.BytesIO()
     batch = [{"id": 1, "texts": ["ok"]}, {"id": 2, "texts": ["bad"]},
              {"id": 3, "texts": ["a", "b"]}]
-    _serve_one_by_one(_PickyEmbedder(), batch, out)
+    _serve_batch(_PickyEmbedder(), None, batch, out)  # fails as a batch, then one by one
     data = out.getvalue()
     replies = []
     while data:
