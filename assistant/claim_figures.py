@@ -18,6 +18,7 @@ from assistant.numbers import (
 )
 from assistant.sentences import (
     Lexicon,
+    content_stems,
     coverage,
     stem,
 )
@@ -71,11 +72,28 @@ class _Candidate:
     group_match: bool  # it names the claim figure's group
     missing: int  # places the claim names that its sentence does not
     added: tuple[str, ...]  # qualifiers its clause adds that the claim does not mention
+    bound: bool = True  # a year: its own clause says what the claim dates (else always True)
 
     @property
-    def scope(self) -> tuple[bool, int, int]:
+    def scope(self) -> tuple[bool, bool, int, int]:
         """How well its scope fits the claim's (larger is better)."""
-        return (self.group_match, -self.missing, -len(self.added))
+        return (self.bound, self.group_match, -self.missing, -len(self.added))
+
+
+def _year_bound(parts: ClaimParts, sentence: ClaimSentence, eq: Quantity,
+                lexicon: Lexicon | None, th: Thresholds) -> bool:
+    """Whether the clause holding year `eq` itself says what the claim dates: "Created in
+    1945 …, the Committee (DISEC) …" dates the committee; "Director of DISEC, PacificMUN 2019"
+    (a name and the conference's year) does not, though the sentence names DISEC."""
+    start, end = clause_of(sentence.text, eq)
+    own = content_stems(sentence.text[start:end])
+    group_stems = {stem(g) for g in parts.groups}
+    wanted = [s for s in parts.stems if s not in group_stems] or list(parts.stems)
+    event = [s for s in wanted if s not in parts.key_stems]
+    # The names and one of the claim's other words ("founded", "adopted") must be there.
+    return coverage(wanted, own, lexicon) >= th.context and (
+        not event or any(s in own for s in event)
+    )
 
 
 def _qualifiers(parts: ClaimParts, cq: Quantity, sentence: ClaimSentence,
@@ -154,7 +172,10 @@ def check_figure(
                 continue
             missing, added = _qualifiers(parts, cq, sentence, eq)
             group_match = bool(cq.group) and eq.group == cq.group
-            candidates.append(_Candidate(ctx, sentence, eq, group_match, missing, added))
+            bound = cq.kind != "year" or _year_bound(parts, sentence, eq, lexicon, th)
+            candidates.append(
+                _Candidate(ctx, sentence, eq, group_match, missing, added, bound)
+            )
     about = [c for c in candidates if c.ctx >= th.context]
     if not about:
         return Finding("unverified", cq, other_group=other_group, ranked_below=ranked)

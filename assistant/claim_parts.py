@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.claim_comparisons import ratio_spans
 from assistant.numbers import (
     Quantity,
     extract,
@@ -61,10 +62,13 @@ def parse_claim(claim: str) -> ClaimParts:
             f"claim too long ({len(text):,} characters; at most {MAX_CLAIM_CHARS:,}): "
             "check one statement at a time"
         )
-    quantities = extract(text)
+    ratios = ratio_spans(text)  # "twice", "three times": a comparison's ratio, no figure
+    quantities = tuple(
+        q for q in extract(text) if not any(s < q.end and q.start < e for s, e in ratios)
+    )
     blanked = text
-    for q in quantities:
-        blanked = blanked[: q.start] + " " * (q.end - q.start) + blanked[q.end :]
+    for start, end in [*((q.start, q.end) for q in quantities), *ratios]:
+        blanked = blanked[:start] + " " * (end - start) + blanked[end:]
     stems = tuple(dict.fromkeys(content_stems(blanked)))
     if not stems:
         raise QueryError(

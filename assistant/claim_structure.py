@@ -6,6 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.claim_comparisons import (
+    COMPARATIVE,
+    UP,
+    compare_with_figures,
+    group_comparisons,
+)
 from assistant.claim_evidence import ClaimSentence, in_quotes, located
 from assistant.claim_parts import ClaimParts, Thresholds
 from assistant.numbers import (
@@ -32,12 +38,6 @@ for _a, _b in _ANTONYMS:
     _ANTONYM_STEMS.setdefault(stem(_a), set()).add(stem(_b))
     _ANTONYM_STEMS.setdefault(stem(_b), set()).add(stem(_a))
 
-_COMPARATIVE = re.compile(
-    r"\b(?P<cmp>more|fewer|less|higher|lower|greater|larger|smaller|bigger)\b"
-    r"(?P<between>(?:\s+[\w'-]+){0,3}?)\s+than\s+(?P<after>[\w'-]+(?:\s+[\w'-]+){0,2})",
-    re.IGNORECASE,
-)
-_UP = frozenset({"more", "higher", "greater", "larger", "bigger"})
 _CLAUSE_SPLIT = re.compile(r"[;:]|,?\s+\b(?:while|whereas|but|although|though)\b", re.IGNORECASE)
 
 
@@ -47,7 +47,7 @@ _CLAUSE_SPLIT = re.compile(r"[;:]|,?\s+\b(?:while|whereas|but|although|though)\b
 def comparisons(text: str) -> list[tuple[str, str]]:
     """(larger side, smaller side) of each "more X than Y" / "fewer X than Y" in `text`."""
     out: list[tuple[str, str]] = []
-    for m in _COMPARATIVE.finditer(text):
+    for m in COMPARATIVE.finditer(text):
         after = [w for w, _, _ in words(m.group("after"))]
         right = next((g for w in after if (g := group_of(w))), None)
         right = right or next((stem(w) for w in after if w.lower() not in ("the", "a", "an")), None)
@@ -60,7 +60,7 @@ def comparisons(text: str) -> list[tuple[str, str]]:
             left = next((stem(w) for w in between), None)
         if left is None or right is None or left == right:
             continue
-        pair = (left, right) if m.group("cmp").lower() in _UP else (right, left)
+        pair = (left, right) if m.group("cmp").lower() in UP else (right, left)
         out.append(pair)
     return out
 
@@ -72,6 +72,12 @@ def structure_finding(
     comparison; None when the structure says nothing."""
     claim_pairs = comparisons(parts.text)
     strong = [s for s in sentences if s.coverage >= th.structure_coverage][:5]
+    # A comparison of two groups is judged on the figures given for each, when there are.
+    relevant = [s for s in sentences if s.coverage >= th.relevant_coverage][:5]
+    for comparison in group_comparisons(parts.text):
+        by_figures = compare_with_figures(comparison, relevant)
+        if by_figures is not None:
+            return by_figures
     for pair in claim_pairs:
         for sentence in strong:
             for evidence_pair in comparisons(sentence.text):

@@ -128,6 +128,8 @@ def check_claim(
             decisive = structure[1] if confirmed_structure and structure else best
             verdict = "supported"
             reason = f"{located(decisive)} says: {in_quotes(decisive.text)}"
+            if confirmed_structure and structure is not None and structure[2]:
+                reason = structure[2]
         else:
             verdict = "not_found"
             decisive = best

@@ -57,6 +57,14 @@ _IRREGULAR = {
     "countries": "country",
 }
 
+# Words that name the same event when a date is given for it: "founded in 1971" is checked
+# against "established in 1961" ("found" alone is the past of "find" and stays apart).
+_SAME_EVENT = dict.fromkeys(
+    ("founded", "founding", "create", "created", "creates", "creating", "creation",
+     "establish", "established", "establishes", "establishing", "establishment"),
+    "establish",
+)
+
 # British → American spellings, so "programmes"/"programs" and "analysed"/"analyzed" meet.
 _SPELLING = (
     (re.compile(r"programme"), "program"),
@@ -91,6 +99,8 @@ def normalise_spelling(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word in _IRREGULAR:
         return _IRREGULAR[word]
+    if word in _SAME_EVENT:
+        return _SAME_EVENT[word]
     if word in _ISE_EXCEPTIONS:
         return word
     for pattern, replacement in _SPELLING:
