@@ -27,6 +27,11 @@ ChatMessage = dict[str, Any]
 _INLINE_ACTIVE = re.compile(r"([\\`*_\[\]|~$])")
 _LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+# What Gradio's Markdown renderer (marked, GitHub-flavoured) turns into a link by itself: a
+# bare `http://`, `https://`, `ftp://` or `www.`, and an e-mail address. Backslash-escaping
+# one punctuation character of each (`https\://`, `www\.`, `a\@b.org`) leaves the rendered
+# and copied text exactly as it was, but no longer matches: only citations carry links.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp)(:)(?=//)|(www)(\.)|(@)")
 _MARK_OPEN, _MARK_CLOSE = "<mark>", "</mark>"
 
 # Glyphs from common text fonts (DejaVu, Segoe UI Symbol): colour emoji are missing on many
@@ -54,8 +59,17 @@ def escape_markdown(text: str) -> str:
     """Make `text` render literally in Markdown (and as inert text if parsed as HTML)."""
     text = "".join(_HTML.get(ch, ch) for ch in text)
     text = _INLINE_ACTIVE.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(_break_autolink, text)
     # "1. " or "- " at a line start would become a list; "# " a heading; "> " a quote.
     return _LINE_START.sub(lambda m: m.group(1) + _escape_line_start(m.group(2)), text)
+
+
+def _break_autolink(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1) + "\\:"
+    if match.group(3):
+        return match.group(3) + "\\."
+    return "\\@"
 
 
 def _escape_line_start(token: str) -> str:
