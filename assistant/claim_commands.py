@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "1 contradicted or not found, 2 error (e.g. an empty claim).",
     )
     p.add_argument("claim", metavar="CLAIM")
-    p.add_argument("-k", type=int, default=5, help="evidence passages to show (default 5)")
+    p.add_argument("-k", default=5, help="evidence passages to show, 1 to 10 (default 5)")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     add_brief_argument(p)
     add_index_argument(p)
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "indexed) the source passages on the cited page. With several briefs loaded, each "
         "brief's footnote N is printed, labelled by brief, unless --brief picks one.",
     )
-    p.add_argument("number", type=int, metavar="N")
+    p.add_argument("number", metavar="N")  # checked by `assistant.requests`
     p.add_argument(
         "--json", action="store_true", help="print JSON: {number, brief, lookups: [one per brief]}"
     )
@@ -49,10 +49,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.cli import index_dir_from
+    from assistant.requests import cli_check_request
 
-    verdict = Assistant.open(index_dir_from(args)).check(
-        args.claim, k=max(1, args.k), brief=args.brief
-    )
+    claim, k, brief = cli_check_request(args.claim, args.k, args.brief)
+    verdict = Assistant.open(index_dir_from(args)).check(claim, k=k, brief=brief)
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -63,10 +63,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_cite(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.cli import index_dir_from
+    from assistant.requests import cli_cite_request
 
-    lookups = Assistant.open(index_dir_from(args)).cite(args.number, brief=args.brief)
+    number, brief = cli_cite_request(args.number, args.brief)
+    lookups = Assistant.open(index_dir_from(args)).cite(number, brief=brief)
     if args.json:
-        data = lookups_dict(args.number, args.brief, lookups)
+        data = lookups_dict(number, brief, lookups)
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print("\n\n".join(format_lookup(lookup, labelled=len(lookups) > 1) for lookup in lookups))

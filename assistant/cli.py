@@ -177,8 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     _offline_environment()
     args = build_parser().parse_args(argv)
+    from assistant.requests import InvalidRequest
+
     try:
         return int(args.handler(args) or 0)
+    except InvalidRequest as exc:  # one line per bad argument
+        for error in exc.errors:
+            print(f"error: {error}", file=sys.stderr)
+        return 2
     except BriefQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -11,13 +11,6 @@ from assistant.records import Answer, Citation, Hit
 from ingest.records import superscript
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
-
-
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from assistant.brief_commands import add_brief_argument
     from assistant.cli import add_index_argument
@@ -29,10 +22,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "from and the footnotes it carries, exactly as the brief prints them.",
     )
     p.add_argument("question", metavar="QUESTION")
-    p.add_argument("-k", type=_positive, default=5, help="number of passages (default 5)")
+    # Checked by `assistant.requests`, as the API checks them: one message per bad argument.
+    p.add_argument("-k", default=5, help="number of passages, 1 to 10 (default 5)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument(
-        "--mode", choices=["hybrid", "dense", "bm25"], default="hybrid",
+        "--mode", default="hybrid", metavar="hybrid|dense|bm25",
         help="retrieval: dense + BM25 fused (default), embeddings only, or BM25 only",
     )
     p.add_argument(
@@ -51,11 +45,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.assistant import Assistant
     from assistant.cli import index_dir_from
+    from assistant.requests import cli_ask_request
 
+    request = cli_ask_request(args.question, args.k, args.mode, args.only, args.brief)
     assistant = Assistant.open(index_dir_from(args))
     answer = assistant.ask(
-        args.question, args.k, mode=args.mode, only=args.only, fusion=args.fusion,
-        brief=args.brief,
+        request.query, request.k, mode=request.mode, only=request.only, fusion=args.fusion,
+        brief=request.brief,
     )
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -34,7 +34,21 @@ class RequestError(QueryError):
 
     def __init__(self, field: str, reason: str) -> None:
         self.field = field
+        self.reason = reason
         super().__init__(f"{field}: {reason}")
+
+
+class InvalidRequest(QueryError):
+    """Several fields of one request are unusable: every one of them, one message each."""
+
+    def __init__(self, errors: Sequence[RequestError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+# How the command line names each field (`brief-qa ask QUESTION -k N --mode M ...`).
+CLI_FIELDS = {"query": "QUESTION", "claim": "CLAIM", "number": "N", "k": "-k",
+              "mode": "--mode", "only": "--only", "brief": "--brief"}
 
 
 @dataclass(frozen=True)
@@ -232,3 +246,61 @@ def search_scope(value: Any) -> SearchScope:
     if isinstance(value, str) and value.startswith("brief:"):
         return SearchScope(brief=brief_id(value.removeprefix("brief:")))
     return SearchScope(only=scope(value))
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def every_field(
+    checks: Mapping[str, Callable[[], Any]], names: Mapping[str, str] = CLI_FIELDS
+) -> dict[str, Any]:
+    """Run each field's check; every failure is reported together (`InvalidRequest`), each
+    under the name the caller knows the field by (`names`: the CLI's arguments)."""
+    values: dict[str, Any] = {}
+    errors: list[RequestError] = []
+    for key, check in checks.items():
+        try:
+            values[key] = check()
+        except RequestError as exc:
+            errors.append(RequestError(names.get(exc.field, exc.field), exc.reason))
+    if errors:
+        raise InvalidRequest(errors)
+    return values
+
+
+def cli_ask_request(question: Any, k: Any, mode: Any, only: Any, brief: Any) -> AskRequest:
+    """`brief-qa ask`'s arguments, checked as the API checks them (`InvalidRequest`)."""
+    values = every_field({
+        "query": lambda: question_text(question),
+        "k": lambda: passages_k(k),
+        "mode": lambda: search_mode(mode),
+        "only": lambda: scope(only),
+        "brief": lambda: brief_id(brief),
+    })
+    return AskRequest(**values)
+
+
+def cli_check_request(claim: Any, k: Any, brief: Any) -> tuple[str, int, str | None]:
+    """`brief-qa check`'s arguments: (claim, k, brief)."""
+    values = every_field({
+        "claim": lambda: _nonempty_claim(claim),
+        "k": lambda: passages_k(k),
+        "brief": lambda: brief_id(brief),
+    })
+    return values["claim"], values["k"], values["brief"]
+
+
+def cli_cite_request(number: Any, brief: Any) -> tuple[int, str | None]:
+    """`brief-qa cite`'s arguments: (footnote number, brief)."""
+    values = every_field({
+        "number": lambda: footnote_number(number),
+        "brief": lambda: brief_id(brief),
+    })
+    return values["number"], values["brief"]
+
+
+def _nonempty_claim(value: Any) -> str:
+    text = claim_text(value)
+    if not text:
+        raise RequestError("claim", "empty: type the claim to check")
+    return text
