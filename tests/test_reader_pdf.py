@@ -390,6 +390,10 @@ def test_metadata_title_wins_unless_meaningless(tmp_path: Path) -> None:
         ("the traffick-", "ing networks", "the trafficking networks"),
         ("their well-", "being matters", "their well-being matters"),
         ("an unknown-", "word here", "an unknown-word here"),
+        # Neither half is a word the document prints whole: a word split at the line end.
+        ("under the circum-", "stances of", "under the circumstances of"),
+        # A prefix that keeps its hyphen, whatever follows.
+        ("a non-", "governmental body", "a non-governmental body"),
         ("soft\u00ad", "ware", "software"),
         ("In: <https://x.org/a-", "b> (1/1/2020).", "In: <https://x.org/a-b> (1/1/2020)."),
         ("In: <https://x.org/a?q=1%20b", "%20c>.", "In: <https://x.org/a?q=1%20b%20c>."),
@@ -402,7 +406,8 @@ def test_metadata_title_wins_unless_meaningless(tmp_path: Path) -> None:
     ],
 )
 def test_joiner(left: str, right: str, joined: str) -> None:
-    joiner = pdf_module._Joiner({"trafficking", "well-being", "software"})
+    whole = {"unknown", "word", "well", "being", "under", "the", "body"}
+    joiner = pdf_module._Joiner({"trafficking", "well-being", "software"}, whole)
     head, sep = joiner.join(left, right)
     assert head + sep + right == joined
 
@@ -480,11 +485,11 @@ def test_a_failing_page_becomes_a_warning(
     real = pdf_module._page_runs
     calls = {"n": 0}
 
-    def flaky(page: Any, cache: Any) -> Any:
+    def flaky(page: Any, *args: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 6:
             raise pypdf.errors.PdfReadError("broken content stream")
-        return real(page, cache)
+        return real(page, *args)
 
     monkeypatch.setattr(pdf_module, "_page_runs", flaky)
     doc = PdfReader().read(brief_paths["pdf"])
@@ -496,7 +501,7 @@ def test_a_failing_page_becomes_a_warning(
 def test_every_page_failing_is_a_document_error(
     monkeypatch: pytest.MonkeyPatch, brief_paths: dict[str, Path]
 ) -> None:
-    def broken(page: Any, cache: Any) -> Any:
+    def broken(page: Any, *args: Any) -> Any:
         raise KeyError("/Contents")
 
     monkeypatch.setattr(pdf_module, "_page_runs", broken)

@@ -48,18 +48,18 @@ import logging
 import math
 import re
 import threading
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from ingest.errors import DocumentError
 from ingest.readers.ocr import OcrEngine, ocr_page
+from ingest.readers.pdf_runs import Font, PageRuns, Run, page_runs, pypdf_page_runs
 from ingest.readers.text import is_caption, is_colon_heading, strip_controls
 from ingest.records import (
     SUPERSCRIPT_DIGITS,
@@ -76,8 +76,6 @@ _MAX_PYPDF_WARNINGS = 5
 
 # --- small text helpers ------------------------------------------------------------------------
 
-_LIGATURES = {c: unicodedata.normalize("NFKC", c) for c in "ﬀﬁﬂﬃﬄﬅﬆ"}
-_LIGATURE_RE = re.compile("[" + "".join(_LIGATURES) + "]")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _MARKER_DIGITS = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
 _GLYPH_BULLET = re.compile(r"^[•●▪◦‣∙·○■□►▶➢➤✓✔❖◆◇\ue000-\uf8ff]\s*")
@@ -94,6 +92,8 @@ _FOLIO = re.compile(
     re.IGNORECASE,
 )
 _EDGE_NUMBER = re.compile(r"^(\d{1,5})\b|\b(\d{1,5})$")
+# A footnote separator printed as text: a short row of dashes or rules.
+_RULE_LINE = re.compile(r"[-–—_‒―\u2500\u2501]{3,40}")
 _TERMINAL = re.compile(r"[.!?:…][\"'”’)\]]*$")
 # A footnote that ends like this is complete; one that does not may go on on the next page.
 _FOOTNOTE_END = re.compile(r"(?:[.!?…\"'”’)\]>]|\d)\s*$")
@@ -101,19 +101,11 @@ _URL_TAIL = re.compile(r"(?:https?://|www\.)\S*$", re.IGNORECASE)
 _URLISH_TOKEN = re.compile(r"[\w\-.~%/?#&=+:;@!$,'()*]+")
 _URL_PART = re.compile(r"[/%=&?#_]|\.(?:html?|pdf|php|aspx?|jsp|xml|json)\b", re.IGNORECASE)
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|demi\b|extrabold|ultrabold", re.I)
-_ITALIC_NAME = re.compile(r"italic|oblique|slanted", re.IGNORECASE)
 _MEANINGLESS_TITLE = re.compile(
     r"^(?:untitled|title|document\d*|presentation\d*|slide \d+|microsoft word\b.*|"
     r"powerpoint presentation|.*\.(?:docx?|pdf|odt|rtf|indd|tex|dvi|ps|pptx?|xlsx?))$",
     re.IGNORECASE,
 )
-
-
-def _clean_run_text(text: str) -> str:
-    text = _LIGATURE_RE.sub(lambda m: _LIGATURES[m.group()], text)
-    # Keep soft hyphens for now: at a line end one marks a hyphenated word to re-join.
-    return "\u00ad".join(strip_controls(part) for part in text.split("\u00ad"))
 
 
 def _roman_value(text: str) -> int | None:
@@ -148,22 +140,6 @@ def _terminated(text: str) -> bool:
 # --- runs and lines ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Font:
-    bold: bool
-    italic: bool
-
-
-@dataclass(frozen=True)
-class _Run:
-    text: str
-    x: float
-    y: float  # baseline, text rise included
-    size: float  # effective size in points
-    font: _Font
-    newline_before: bool  # pypdf broke the line before this run
-
-
 @dataclass
 class _Seg:
     """A piece of a line: plain text, or a superscript number (a marker candidate)."""
@@ -176,7 +152,7 @@ class _Seg:
 @dataclass
 class _Line:
     page: int
-    runs: list[_Run]
+    runs: list[Run]
     baseline: float
     size: float
     segs: list[_Seg] = field(default_factory=list)
@@ -190,127 +166,14 @@ class _Line:
         return [s for s in self.segs if s.numbers]
 
 
-def _font_style(font: Any, cache: dict[int, _Font]) -> _Font:
-    if font is None:
-        return _Font(False, False)
-    key = id(font)
-    if key in cache:
-        return cache[key]
-    bold = italic = False
-    try:
-        name = str(font.get("/BaseFont", ""))
-        name = name.split("+", 1)[-1]
-        bold = bool(_BOLD_NAME.search(name))
-        italic = bool(_ITALIC_NAME.search(name))
-        descriptor = font.get("/FontDescriptor")
-        if descriptor is None and "/DescendantFonts" in font:
-            descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-        if descriptor is not None:
-            descriptor = descriptor.get_object()
-            flags = int(descriptor.get("/Flags", 0))
-            weight = float(descriptor.get("/FontWeight", 0))
-            bold = bold or bool(flags & (1 << 18)) or weight >= 600
-            italic = italic or bool(flags & (1 << 6))
-    except Exception:  # a malformed font dict only costs us the style
-        pass
-    cache[key] = _Font(bold, italic)
-    return cache[key]
-
-
-class PageRuns(NamedTuple):
-    """A page's text runs: those written left to right (in content-stream order), and the
-    text of the ones turned on their side (`turned`), which is set aside as margin text."""
-
-    runs: list[_Run]
-    turned: tuple[str, ...]
-
-
-def _page_runs(page: Any, font_cache: dict[int, _Font]) -> PageRuns:
-    """Every text run of `page`, in content-stream order."""
-    runs: list[_Run] = []
-    turned: list[str] = []
-    rise_state: dict[str, Any] = {"rise": 0.0, "stack": [], "shows": []}
-    pending = {"newline": False}
-
-    def before(op: bytes, args: Any, cm: Any, tm: Any) -> None:
-        if op == b"Ts" and args:
-            try:
-                rise_state["rise"] = float(args[0])
-            except (TypeError, ValueError):
-                rise_state["rise"] = 0.0
-        elif op == b"q":
-            rise_state["stack"].append(rise_state["rise"])
-        elif op == b"Q":
-            rise_state["rise"] = rise_state["stack"].pop() if rise_state["stack"] else 0.0
-        elif op in (b"Tj", b"TJ", b"'", b'"'):
-            rise_state["shows"].append(rise_state["rise"])
-
-    def visit(text: str, cm: Sequence[float], tm: Sequence[float], font: Any, size: Any) -> None:
-        shows = rise_state["shows"]
-        rise = max(shows, key=abs) if shows else rise_state["rise"]
-        shows.clear()
-        if not text:
-            return
-        ends_line = text.endswith("\n")
-        body = _clean_run_text(text.replace("\n", " "))
-        if not body.strip():
-            if "\n" in text:
-                pending["newline"] = True
-            elif runs and body:
-                runs[-1] = _Run(runs[-1].text + " ", runs[-1].x, runs[-1].y, runs[-1].size,
-                                runs[-1].font, runs[-1].newline_before)
-            return
-        m = _mult(tm, cm)
-        if m[0] <= 0 or abs(m[1]) > 0.05 * abs(m[0]) or abs(m[3]) < 1e-6:
-            # Not written left to right along the page (turned 90°, or mirrored): a margin
-            # stamp, a spine label, an axis. Counted and named, never silently dropped.
-            turned.append(body)
-            pending["newline"] = ends_line
-            return
-        # Left-to-right text is read whatever its vertical matrix: slanted (Word's fake
-        # italic shears it), flipped (Canva draws glyphs with a negative vertical scale) or
-        # not. The glyph height is |d|; the baseline is where the matrix puts it.
-        try:
-            font_size = float(size)
-        except (TypeError, ValueError):
-            font_size = 0.0
-        runs.append(
-            _Run(
-                text=body,
-                x=m[4],
-                y=m[5] + rise * abs(m[3]),
-                size=abs(font_size * m[3]) or 1.0,
-                font=_font_style(font, font_cache),
-                newline_before=pending["newline"],
-            )
-        )
-        pending["newline"] = ends_line
-
-    page.extract_text(
-        orientations=(0, 90, 180, 270), visitor_text=visit, visitor_operand_before=before
-    )
-    return PageRuns(runs, tuple(turned))
-
-
-def _mult(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
-    return (
-        m[0] * n[0] + m[1] * n[2],
-        m[0] * n[1] + m[1] * n[3],
-        m[2] * n[0] + m[3] * n[2],
-        m[2] * n[1] + m[3] * n[3],
-        m[4] * n[0] + m[5] * n[2] + n[4],
-        m[4] * n[1] + m[5] * n[3] + n[5],
-    )
-
-
-def _group_lines(page: int, runs: Iterable[_Run]) -> list[_Line]:
+def _group_lines(page: int, runs: Iterable[Run]) -> list[_Line]:
     """Runs → lines, in stream order; superscripts/subscripts join the line they belong to."""
     lines: list[_Line] = []
     current: _Line | None = None
     for run in runs:
         if current is not None and _joins(current, run):
             current.runs.append(run)
-            if run.size > current.size * 1.15 and abs(run.y - current.baseline) > 0.15 * run.size:
+            if run.size > current.size * 1.05 and abs(run.y - current.baseline) > 0.15 * run.size:
                 # The line so far was only a raised number ("¹ UNODC…"): rebase on the text.
                 current.baseline, current.size = run.y, run.size
             elif run.size > current.size and abs(run.y - current.baseline) <= 0.2 * run.size:
@@ -319,11 +182,15 @@ def _group_lines(page: int, runs: Iterable[_Run]) -> list[_Line]:
         current = _Line(page=page, runs=[run], baseline=run.y, size=run.size)
         lines.append(current)
     for line in lines:
+        if any(b.x < a.x - 0.5 * a.size for a, b in itertools.pairwise(line.runs)):
+            # Drawn out of order along the line (a list number drawn after its text):
+            # one baseline reads left to right.
+            line.runs.sort(key=lambda r: r.x)
         _build_segments(line)
     return [line for line in lines if line.raw]
 
 
-def _joins(line: _Line, run: _Run) -> bool:
+def _joins(line: _Line, run: Run) -> bool:
     main = line.size
     d = run.y - line.baseline
     if abs(d) <= 0.2 * min(main, run.size):
@@ -335,9 +202,12 @@ def _joins(line: _Line, run: _Run) -> bool:
         return True  # subscript
     # The line so far is only a small raised number: a footnote's own number printed as a
     # superscript before its text ("¹ UNODC…").
+    # Word draws it a size or two smaller than the note text (7 pt over 8 pt), raised by
+    # about half a line: still smaller, still to the left of the text it numbers.
     return (
-        main <= 0.85 * run.size
+        main <= 0.95 * run.size
         and 0 < -d <= 0.8 * run.size
+        and run.x >= line.runs[-1].x
         and all(_MARKER_DIGITS.fullmatch(r.text.strip()) for r in line.runs)
     )
 
@@ -357,10 +227,14 @@ def _build_segments(line: _Line) -> None:
         glued = bool(so_far) and not so_far[-1:].isspace() and not text[:1].isspace()
         # A superscript number: raised, or (where the producer drew it without a rise we can
         # see) markedly smaller and glued to the word before it.
+        lowered = run.y - line.baseline < -0.05 * main  # a subscript ("PM₁₀"), not a marker
         if _MARKER_DIGITS.fullmatch(stripped) and (
-            (raised and run.size <= main) or (smaller and glued)
+            (raised and run.size <= main) or (smaller and glued and not lowered)
         ):
             segs.append(_Seg(stripped, _marker_numbers(stripped), not so_far.strip()))
+            if text[-1:].isspace():
+                # "work.¹ This": taking the marker out must keep the space after it.
+                segs.append(_Seg(" "))
             continue
         if run.newline_before and segs and not text[:1].isspace():
             text = " " + text
@@ -448,8 +322,9 @@ class _Joiner:
     """Decides how two wrapped lines meet: a space, nothing (URL, hyphenated word) or a
     dropped hyphen ("traffick-" + "ing" when the document spells "trafficking" elsewhere)."""
 
-    def __init__(self, vocabulary: set[str]) -> None:
+    def __init__(self, vocabulary: set[str], whole: set[str] | None = None) -> None:
         self.vocabulary = vocabulary
+        self.whole = vocabulary if whole is None else whole  # words never cut by a line end
 
     def join(self, left: str, right: str, full_url_line: bool = False) -> tuple[str, str]:
         """Return (left, separator): `left` may lose a trailing (soft) hyphen.
@@ -464,16 +339,30 @@ class _Joiner:
         if self.url_break(left, right, full_url_line):
             return left, ""
         if re.search(r"[^\W\d_][-\u2010]$", left) and right[:1].islower():
-            head = re.search(r"[^\W\d_]+[-\u2010]$", left)
-            rest = re.match(r"[^\W\d_]+", right)
-            if head and rest:
-                stem = head.group()[:-1]
-                joined = (stem + rest.group()).lower()
-                hyphenated = f"{stem}-{rest.group()}".lower()
-                if joined in self.vocabulary and hyphenated not in self.vocabulary:
-                    return left[:-1], ""
+            head = re.search(r"(?<![\w-])[^\W\d_]+[-\u2010]$", left)
+            rest = re.match(r"[^\W\d_]+(?![\w-])", right)
+            if head and rest and self.split_word(head.group()[:-1], rest.group()):
+                return left[:-1], ""
             return left, ""  # keep the hyphen: "well-" + "being" is "well-being"
         return left, " "
+
+    def split_word(self, stem: str, rest: str) -> bool:
+        """Was "stem-" + "rest" one word hyphenated at the line end ("circum-" + "stances")?
+
+        The document decides where it can: the joined word printed elsewhere says yes, the
+        hyphenated one no. Otherwise the hyphen is a compound's ("cross-border") when both
+        halves are words this document prints on their own, or the first is a prefix that
+        keeps its hyphen ("non-", "anti-"); a half that is no word at all means a split word.
+        """
+        joined, hyphenated = (stem + rest).lower(), f"{stem}-{rest}".lower()
+        if hyphenated in self.vocabulary:
+            return False
+        if joined in self.vocabulary or _plural(joined) in self.vocabulary:
+            return True
+        low = stem.lower()
+        if low in _HYPHEN_PREFIXES:
+            return False
+        return not (low in self.whole and rest.lower() in self.whole)
 
     @staticmethod
     def url_break(left: str, right: str, full_url_line: bool = False) -> str:
@@ -586,7 +475,8 @@ class PdfReader:
 
     def _extract(self, path: Path, reader: pypdf.PdfReader) -> list[_PageText]:
         pages: list[_PageText] = []
-        fonts: dict[int, _Font] = {}
+        fonts: dict[int, Font] = {}
+        glyphs: dict[Any, Any] = {}
         failures: list[str] = []
         garbled = 0
         for index in range(len(reader.pages)):
@@ -594,7 +484,7 @@ class PdfReader:
                 page = reader.pages[index]
                 box = page.mediabox
                 bottom, height = float(box.bottom), float(box.height)
-                runs, turned = _page_runs(page, fonts)
+                runs, turned = _page_runs(page, reader, glyphs, fonts)
             except Exception as exc:  # one bad page must not sink the document
                 failures.append(f"page {index + 1}: text extraction failed ({_describe(exc)})")
                 pages.append(_PageText(index, [], 0.0, 792.0))
@@ -609,7 +499,7 @@ class PdfReader:
             if not runs and not turned:  # no text layer (a scan?): OCR it, or name the page
                 scan = ocr_page(self.ocr, path, index, bottom, height or 792.0)
                 pages[-1].lines = _group_lines(index, [
-                    _Run(t.text, t.x, t.y, t.size, _Font(False, False), True)
+                    Run(t.text, t.x, t.y, t.size, Font(False, False), True)
                     for t in scan.lines])
                 pages[-1].warnings.extend(scan.warnings)
             if turned:
@@ -628,6 +518,14 @@ class PdfReader:
         if failures:
             pages[0].warnings.extend(failures)
         return pages
+
+
+def _page_runs(page: Any, reader: pypdf.PdfReader, glyphs: dict[Any, Any],
+               fonts: dict[int, Font]) -> PageRuns:
+    try:
+        return page_runs(page, reader, glyphs, fonts)
+    except Exception:  # a stream our interpreter cannot follow: pypdf's own visitor
+        return pypdf_page_runs(page, fonts)
 
 
 def _reading_order(lines: list[_Line]) -> list[_Line]:
@@ -710,11 +608,12 @@ class _Layout:
         self.spacing = _line_spacing(pages)
         self.typical_length = _typical_lengths(all_lines)
         self.vocabulary = {w.lower() for line in all_lines for w in _WORDS.findall(line.raw)}
-        self.joiner = _Joiner(self.vocabulary)
+        self.joiner = _Joiner(self.vocabulary, _whole_words(all_lines))
         self.folios: dict[int, str] = {}
         self.furniture: list[Furniture] = []  # what `_strip_furniture` set aside, for inspect
         self.footnotes: list[RawFootnote] = []
         self.labels: list[str] = []
+        self.separators: list[tuple[_PageText, _Line]] = []
 
     def parse(self) -> ParsedDocument:
         candidates = self._candidates_by_page()
@@ -865,10 +764,16 @@ class _Layout:
             pool.update(candidates.get(page.index, Counter()))
             by_y = sorted(page.lines, key=lambda line: -line.baseline)
             group: list[_Line] = []
-            for line in reversed(by_y):
-                if line.size > small:
-                    break
-                group.insert(0, line)
+            rule = self._separator(page, by_y)
+            if rule is not None:
+                # Below a separator rule (court opinions print one): the footnote area, in
+                # whatever size it is set.
+                group = by_y[by_y.index(rule) + 1:]
+            else:
+                for line in reversed(by_y):
+                    if line.size > small:
+                        break
+                    group.insert(0, line)
             if not group:
                 continue
             start: int | None = None
@@ -885,7 +790,7 @@ class _Layout:
                 if not has_candidates and strong and number == 1:
                     start = k
                     break
-            carried = self._carried_over(page, by_y, group, start)
+            carried = self._carried_over(page, by_y, group, start, rule is not None)
             if carried:
                 previous = self.footnotes[-1]
                 text = previous.text
@@ -915,6 +820,10 @@ class _Layout:
                 last_number = number
             dropped = {id(ln) for ln in region}
             page.lines = [ln for ln in page.lines if id(ln) not in dropped]
+        for page, rule in self.separators:
+            if not any(ln.baseline < rule.baseline for ln in page.lines):
+                # The notes under it are gone: the rule is page furniture now.
+                page.lines = [ln for ln in page.lines if ln is not rule]
         numbers = [f.number for f in self.footnotes]
         if dupes := sorted(n for n, c in Counter(numbers).items() if c > 1):
             self.warnings.append(
@@ -923,8 +832,20 @@ class _Layout:
             )
         return set(numbers)
 
+    def _separator(self, page: _PageText, by_y: Sequence[_Line]) -> _Line | None:
+        """The lowest line of the lower half of the page drawn as a rule ("——————"), with
+        text below it: what separates the footnotes from the body."""
+        for line in reversed(by_y):
+            if page.rel_y(line) > 0.5:
+                return None
+            if _RULE_LINE.fullmatch(line.raw.replace(" ", "")) and line is not by_y[-1]:
+                self.separators.append((page, line))
+                return line
+        return None
+
     def _carried_over(
-        self, page: _PageText, by_y: Sequence[_Line], group: Sequence[_Line], start: int | None
+        self, page: _PageText, by_y: Sequence[_Line], group: Sequence[_Line], start: int | None,
+        ruled: bool = False,
     ) -> list[_Line]:
         """Lines at the top of this page's footnote area that finish the previous page's last
         footnote (it stopped mid-sentence; these lines carry no number of their own)."""
@@ -944,7 +865,7 @@ class _Layout:
         if any(a.baseline - b.baseline > gap for a, b in itertools.pairwise(chain)):
             return []
         above = [ln for ln in by_y if ln.baseline > lines[0].baseline and ln not in group]
-        if above:
+        if above and not ruled:
             # The footnote area sits apart from the body (a rule and some space above it).
             if above[-1].baseline - lines[0].baseline < 1.5 * self.line_gap(above[-1].size):
                 return []
@@ -1279,8 +1200,11 @@ def _leading_number(line: _Line) -> tuple[int, bool] | None:
     first = segs[0]
     if first.numbers and len(first.numbers) == 1:
         return first.numbers[0], True
-    if re.fullmatch(r"\d{1,4}[.)]?", first.text.strip()) and len(segs) > 1:
-        return int(re.match(r"\d+", first.text.strip()).group()), True  # type: ignore[union-attr]
+    head = re.fullmatch(r"(\d{1,4})([.)]?)", first.text.strip())
+    if head and len(segs) > 1:
+        # "3 Text" drawn apart is a note number; "3. Text" may as well be a numbered list
+        # or a Works Cited entry, so it only counts where a body marker announced it.
+        return int(head.group(1)), not head.group(2)
     match = re.match(r"(\d{1,4})(?![\d,/%:])([.)]?)(\s*)(\S)", line.raw)
     if not match:
         return None
@@ -1320,6 +1244,30 @@ def _consistent_offset(pairs: Sequence[tuple[int, int]]) -> int | None:
     if len(pairs) == 1 or (support >= 2 and support >= 0.6 * len(pairs)):
         return offset
     return None
+
+
+# English prefixes printed with their hyphen whatever follows ("non-governmental").
+_HYPHEN_PREFIXES = frozenset({
+    "anti", "co", "counter", "cross", "ex", "extra", "inter", "intra", "mid", "multi", "neo",
+    "non", "post", "pre", "pro", "pseudo", "quasi", "self", "semi", "socio", "sub", "super",
+    "trans", "ultra", "un",
+})
+
+
+def _plural(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word + "s"
+
+
+def _whole_words(lines: Sequence[_Line]) -> set[str]:
+    """Words printed whole: not the first word of a line nor one cut by a line-end hyphen
+    (either may be half of a hyphenated word)."""
+    out: set[str] = set()
+    for line in lines:
+        words = _WORDS.findall(line.raw)
+        if line.raw.endswith(("-", "\u2010", "\u00ad")) and words:
+            words = words[:-1]
+        out.update(w.lower() for w in words[1:])
+    return out
 
 
 def _body_size(lines: Sequence[_Line]) -> float:
