@@ -28,6 +28,8 @@ _ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then space.
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+")
+# A blank line: between blocks (BLOCK_SEPARATOR), a sentence boundary whatever precedes it.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
 # What may start a new sentence: capital, digit, opening quote/bracket, bullet.
 _SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9ÁÉÍÓÚÑÀÂÇÈÊËÎÏÔÛÙÜ•\-–]")
 
@@ -35,11 +37,21 @@ _SENTENCE_START = re.compile(r"[\"'“‘(\[]?[A-Z0-9ÁÉÍÓÚÑÀÂÇÈÊËÎ�
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans `(start, end)` in `text`, whitespace trimmed, covering all its words.
 
-    Copes with "p. 42", "D.C.", "U.N.", "No. 5", "e.g.", decimals ("3.5") and initials.
+    Copes with "p. 42", "D.C.", "U.N.", "No. 5", "e.g.", decimals ("3.5") and initials. A
+    blank line always ends a sentence: it separates blocks (a chunk opens with its section's
+    heading, which has no full stop to end it).
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
+    for gap in _BLANK_LINE.finditer(text):
+        spans += _paragraph_sentences(text, start, gap.start())
+        start = gap.end()
+    return spans + _paragraph_sentences(text, start, len(text))
+
+
+def _paragraph_sentences(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for match in _BOUNDARY.finditer(text, start, stop):
         end = match.end()
         if not _SENTENCE_START.match(text, end):
             continue
@@ -47,7 +59,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue
         spans.append((start, match.end()))
         start = end
-    spans.append((start, len(text)))
+    spans.append((start, stop))
     return [trimmed for s, e in spans if (trimmed := _trim(text, s, e))[0] < trimmed[1]]
 
 
@@ -108,11 +120,25 @@ def chunk_blocks(
     builder = _ChunkBuilder(document_id, text, options)
     section: tuple[str, ...] = ()
     pending: list[int] = []  # indexes of paragraph blocks waiting to be merged
+    # Headings since the last chunk. They open the next chunk, so their words (and any
+    # marker on them) are indexed and shown, not only kept as the section path: a run of
+    # headings with no body under it (a masthead, a timeline of bold lines) would otherwise
+    # reach no chunk at all.
+    lead: list[int] = []
+
+    def placed(indexes: list[int]) -> list[tuple[int, Block]]:
+        return [(offsets[j], blocks[j]) for j in indexes]
 
     def flush() -> None:
         if pending:
-            builder.add_blocks([(offsets[i], blocks[i]) for i in pending], section)
+            builder.add_blocks(placed(lead + pending), section, lead=len(lead))
             pending.clear()
+            lead.clear()
+
+    def flush_lead() -> None:
+        if lead:
+            builder.add_blocks(placed(lead), section, lead=len(lead))
+            lead.clear()
 
     skip: set[int] = set()
     for i, block in enumerate(blocks):
@@ -120,6 +146,10 @@ def chunk_blocks(
             continue
         if block.kind == "heading":
             flush()
+            lead_words = sum(_word_count(blocks[j].text) for j in lead)
+            if lead_words + _word_count(block.text) > options.target_words:
+                flush_lead()
+            lead.append(i)
             section = (block.text.strip(),)
             continue
         if block.kind != "paragraph":
@@ -129,7 +159,8 @@ def chunk_blocks(
             while group[-1] + 1 < len(blocks) and _is_orphan_link(blocks[group[-1] + 1]):
                 group.append(group[-1] + 1)
                 skip.add(group[-1])
-            builder.add_blocks([(offsets[j], blocks[j]) for j in group], section)
+            builder.add_blocks(placed(lead + group), section, lead=len(lead))
+            lead.clear()
             continue
         words = _word_count(block.text)
         pending_words = sum(_word_count(blocks[j].text) for j in pending)
@@ -139,6 +170,7 @@ def chunk_blocks(
         if words >= options.target_words:
             flush()
     flush()
+    flush_lead()
     return ChunkedDocument(text=text, chunks=tuple(builder.chunks), block_offsets=tuple(offsets))
 
 
@@ -160,16 +192,32 @@ class _ChunkBuilder:
         self.options = options
         self.chunks: list[Chunk] = []
 
-    def add_blocks(self, placed: list[tuple[int, Block]], section: tuple[str, ...]) -> None:
-        words = sum(_word_count(block.text) for _, block in placed)
-        if words <= self.options.max_words or len(placed) > 1:
-            first_start, first = placed[0]
+    def add_blocks(
+        self, placed: list[tuple[int, Block]], section: tuple[str, ...], lead: int = 0
+    ) -> None:
+        """One chunk of `placed` (contiguous blocks), or sentence windows of a long block.
+        The first `lead` blocks are headings opening it; the chunk's kind is its body's."""
+        headings_only = lead >= len(placed)
+        body = placed if headings_only else placed[lead:]
+        kind = body[0][1].kind
+        words = sum(_word_count(block.text) for _, block in body)
+        first_start = placed[0][0]
+        if words <= self.options.max_words or len(body) > 1 or headings_only:
             last_start, last = placed[-1]
-            self._emit(first_start, last_start + len(last.text), placed, section, first.kind)
+            self._emit(first_start, last_start + len(last.text), placed, section, kind)
             return
-        self._emit_windows(*placed[0], section)
+        self._emit_windows(body[0][0], body[0][1], section, placed[:lead], first_start)
 
-    def _emit_windows(self, block_start: int, block: Block, section: tuple[str, ...]) -> None:
+    def _emit_windows(
+        self,
+        block_start: int,
+        block: Block,
+        section: tuple[str, ...],
+        headings: list[tuple[int, Block]],
+        lead_start: int,
+    ) -> None:
+        """Overlapping sentence windows of one long block; the first also takes the headings
+        before it (from `lead_start`)."""
         sentences = split_sentences(block.text)
         target, overlap = self.options.target_words, self.options.overlap_sentences
         i = 0
@@ -182,7 +230,9 @@ class _ChunkBuilder:
                 words += size
                 j += 1
             start, end = block_start + sentences[i][0], block_start + sentences[j - 1][1]
-            self._emit(start, end, [(block_start, block)], section, block.kind)
+            if i == 0 and headings:
+                start = lead_start
+            self._emit(start, end, [*headings, (block_start, block)], section, block.kind)
             if j >= len(sentences):
                 break
             i = max(j - overlap, i + 1)
