@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from assistant.definitions import asked_term, definition_strength, definitions_first
 from assistant.lookup import (
     CorpusView,
     FigureFinder,
@@ -105,6 +106,10 @@ def _answerable(sentence: ScoredSentence) -> bool:
 
 
 GROUP_BONUS = 0.1
+# "What is X?": a sentence defining X is the direct answer (per strength: gloss/"refers to" 2,
+# "X is a …" 1); definitions are looked for this deep in the ranking.
+DEFINITION_BONUS = 0.1
+DEFINITION_DEPTH = 20
 
 
 def _group_bonus(groups: set[str], sentence: ScoredSentence) -> float:
@@ -163,6 +168,7 @@ def annotate(
         return Annotated((), None, None, {})
     scored = scorer.score(query, [h.chunk for h in hits], query_vector)
     groups = {g for w, _, _ in words(query) if (g := group_of(w)) is not None}
+    term = asked_term(query)
     out: list[Hit] = []
     best: dict[int, ScoredSentence] = {}
     answer: tuple[float, Hit, ScoredSentence] | None = None
@@ -179,6 +185,8 @@ def annotate(
             # about a group ("girls") makes sentences about that group the better answers.
             value = (sentence.score - 0.005 * (hit.rank - 1) + _group_bonus(groups, sentence)
                      + _figure_bonus(query, sentence) - _place_scope_penalty(query, sentence))
+            if term is not None:
+                value += DEFINITION_BONUS * definition_strength(sentence.text, term)
             if answer is None or value > answer[0]:
                 answer = (value, hit, sentence)
     if answer is None or answer[2].score < min_direct_score:
@@ -434,7 +442,16 @@ class AnswerEngine:
         from assistant import multilingual
 
         language = multilingual.detect_language(text)
-        plain = self.index.search(text, k, mode=mode, fusion=fusion, allowed=allowed)
+        term = asked_term(text)
+        if term is not None:
+            # A definition question: the passages defining its term, from a deeper list,
+            # come first ("What is X?" is answered by the brief's definition of X).
+            deep = self.index.search(text, max(DEFINITION_DEPTH, k), mode=mode, fusion=fusion,
+                                     allowed=allowed)
+            texts = [self.index.chunks[row].text for row, _ in deep]
+            plain = definitions_first(deep, texts, term)[:k]
+        else:
+            plain = self.index.search(text, k, mode=mode, fusion=fusion, allowed=allowed)
         if language in ("en", "und") or mode != "hybrid":
             return plain, None
         if not multilingual.available():
