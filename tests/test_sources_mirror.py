@@ -88,13 +88,14 @@ def test_paths_escaping_the_mirror_are_refused(tmp_path: Path, file: str, messag
     mirror = write_mirror(tmp_path / "mirror", [{"url": "https://e.org/", "file": file}],
                           {"files/article.html": ARTICLE})
     os.symlink(tmp_path, mirror / "escape")
-    with pytest.raises(MirrorError) as info:
-        Mirror.open(mirror)
-    assert message in str(info.value)
-    assert str(info.value).startswith(f"mirror {mirror}: ")
-    # gather_sources refuses the whole mirror up front: nothing is gathered from it.
-    with pytest.raises(MirrorError):
-        gather_sources([src("https://e.org/", "E")], options(tmp_path, mirror), progress=False)
+    # The entry fails alone, with its reason; its file is never read.
+    with Mirror.open(mirror) as opened:
+        assert len(opened.problems) == 1 and message in opened.problems[0]
+    (result,) = gather_sources([src("https://e.org/", "E")],
+                               options(tmp_path, mirror, offline=True), progress=False)
+    assert result.source.status == "failed" and result.document is None
+    assert result.source.reason is not None and message in result.source.reason
+    assert result.source.reason.startswith(f"mirror {mirror}: ")
 
 
 @pytest.mark.parametrize(
@@ -103,8 +104,6 @@ def test_paths_escaping_the_mirror_are_refused(tmp_path: Path, file: str, messag
         (None, "no manifest.json"),
         ("{not json", "manifest.json is not valid JSON"),
         ('{"files": []}', 'must be an object with an "entries" list'),
-        ('{"entries": [{"file": "a.html"}]}', 'entry 1: needs a "url" or a "title"'),
-        ('{"entries": [{"url": "https://e.org/"}]}', 'entry 1: "file" must be a string'),
         ('{"format": "other", "entries": []}', "expected 'brief-qa-mirror' v1"),
     ],
 )
@@ -115,6 +114,25 @@ def test_bad_manifests(tmp_path: Path, manifest: str | None, message: str) -> No
         (root / "manifest.json").write_text(manifest)
     with pytest.raises(MirrorError, match=message.replace("(", r"\(")):
         Mirror.open(root)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"file": "a.html"}, 'entry 1: needs a "url" or a "title"'),
+        ({"url": "https://e.org/"}, 'entry 1: "file" must be a string'),
+        ("not an object", "entry 1 is not an object"),
+    ],
+)
+def test_a_malformed_entry_fails_alone(tmp_path: Path, entry: object, message: str) -> None:
+    mirror = write_mirror(tmp_path / "m", [entry, {"url": "https://e.org/a",  # type: ignore[list-item]
+                                                   "file": "files/a.html"}],
+                          {"files/a.html": ARTICLE})
+    with Mirror.open(mirror) as opened:
+        assert [message in p for p in opened.problems] == [True]
+    good, = gather_sources([src("https://e.org/a", "A")],
+                           options(tmp_path, mirror, offline=True), progress=False)
+    assert good.source.status == "mirror" and good.document is not None
 
 
 def test_missing_mirror_path(tmp_path: Path) -> None:
@@ -176,8 +194,14 @@ def test_zip_slip_and_symlinks_are_refused(
 ) -> None:
     manifest = json.dumps({"entries": [{"url": "https://e.org/", "file": file}]}).encode()
     archive = _zip(tmp_path / "m.zip", {"manifest.json": manifest, **members}, symlink=symlink)
-    with pytest.raises(MirrorError, match=message):
-        Mirror.open(archive)
+    with Mirror.open(archive) as opened:
+        (entry,) = opened.entries
+        assert entry.problem is not None and message in entry.problem
+        with pytest.raises(MirrorError, match=message):
+            opened.read(entry, 1024)
+    (result,) = gather_sources([src("https://e.org/", "E")],
+                               options(tmp_path, archive, offline=True), progress=False)
+    assert result.source.status == "failed" and message in (result.source.reason or "")
 
 
 def test_pack_then_mirror_round_trip(tmp_path: Path) -> None:

@@ -10,8 +10,10 @@ For each source, in order of preference:
    cached copy when there is one (`"cached"`, with the failure in `reason`), else `"failed"`.
 
 Nothing here raises for one source: every failure is recorded on its `Source` (`status`,
-`reason`) and the others go on. Only an unusable `--mirror` raises (`MirrorError`), before
-anything is fetched, since the user asked for it explicitly.
+`reason`) and the others go on. A broken mirror entry fails the source it would supply, with
+its reason; a mirror that cannot be read at all (its manifest not JSON, over its size cap…) is
+reported on stderr and the sources are gathered without it, each that ends up without text
+naming the mirror's problem: the brief is indexed either way.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def gather_sources(
             GatheredSource(replace(s, status="offline", reason="not fetched (--no-fetch)"))
             for s in sources
         ]
-    mirror = Mirror.open(options.mirror) if options.mirror is not None else None
+    mirror, unusable = _open_mirror(options.mirror)
     own_fetcher = fetcher is None and not options.offline
     active: Fetcher | None = fetcher
     if own_fetcher:
@@ -113,7 +115,33 @@ def gather_sources(
             active.close()
         if mirror is not None:
             mirror.close()
-    return _share_duplicates([r for r in results if r is not None])
+    gathered = [r for r in results if r is not None]
+    if unusable is not None:
+        gathered = [_note_mirror(item, unusable) for item in gathered]
+    return _share_duplicates(gathered)
+
+
+def _open_mirror(path: Path | None) -> tuple[Mirror | None, str | None]:
+    """(the mirror, None), or (None, why it cannot be used at all); entries that fail alone
+    are reported here, once."""
+    if path is None:
+        return None, None
+    try:
+        mirror = Mirror.open(path)
+    except MirrorError as exc:
+        print(f"warning: {exc}; the cited sources are gathered without it", file=sys.stderr)
+        return None, str(exc)
+    for problem in mirror.problems:
+        print(f"warning: mirror {path}: {problem} (that entry is skipped)", file=sys.stderr)
+    return mirror, None
+
+
+def _note_mirror(item: GatheredSource, unusable: str) -> GatheredSource:
+    """A source left without text names the unusable mirror that might have supplied it."""
+    if item.document is not None:
+        return item
+    reason = f"{item.source.reason}; {unusable}" if item.source.reason else unusable
+    return replace(item, source=replace(item.source, reason=reason))
 
 
 def _share_duplicates(results: list[GatheredSource]) -> list[GatheredSource]:

@@ -19,9 +19,14 @@ supplied. `content_type` and `charset` are optional (the bytes are sniffed anywa
 matters for text that declares its encoding nowhere else); optional `sha256` is verified;
 `format`/`version` are optional on input.
 
-A `file` that is absolute, contains `..`, or resolves (through symlinks) outside the mirror
-raises `MirrorError` when the mirror is opened. A zip is never extracted to disk: members are
-read in place, so there is nothing to slip out of; symlink members are refused.
+An entry fails alone: one whose `file` is absolute, contains `..`, resolves (through
+symlinks) outside the mirror, is missing, is a symlink or directory member of a zip, or whose
+record is malformed, is kept with its `problem` (a source it would supply fails with that
+reason, never reading the file) and listed in `Mirror.problems`; the other entries are used.
+Only a mirror that cannot be read at all (no manifest, a manifest that is not JSON or over
+its size cap, not a directory or zip) raises `MirrorError` from `Mirror.open`, and
+`gather_sources` then gathers the sources without it, each naming why. A zip is never
+extracted to disk: members are read in place, so there is nothing to slip out of.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import Any, Self
@@ -64,6 +69,7 @@ class MirrorEntry:
     content_type: str | None = None
     charset: str | None = None  # for text without a BOM or <meta charset>
     sha256: str | None = None
+    problem: str | None = None  # why this entry cannot be used (it fails alone)
 
 
 class Mirror:
@@ -75,8 +81,12 @@ class Mirror:
         self.location = location
         self.entries = tuple(entries)
         self._zip = zip_file
-        self._by_url = {e.url: e for e in self.entries if e.url}
-        self._by_title = {normalise_title(e.title): e for e in self.entries if e.title}
+        # Entries that fail alone, as "entry N ...: reason" (shown by the ingest).
+        self.problems = tuple(e.problem for e in self.entries if e.problem)
+        # A usable entry wins over a broken one for the same URL or title.
+        ordered = sorted(self.entries, key=lambda e: e.problem is None)
+        self._by_url = {e.url: e for e in ordered if e.url}
+        self._by_title = {normalise_title(e.title): e for e in ordered if e.title}
 
     @classmethod
     def open(cls, path: Path) -> Mirror:
@@ -90,16 +100,9 @@ class Mirror:
                     raw = handle.read(MANIFEST_MAX_BYTES + 1)
             except OSError as exc:
                 raise MirrorError(path, f"cannot read {MANIFEST}: {exc}") from exc
-            entries = _parse_manifest(path, raw)
             root = path.resolve()
-            for entry in entries:
-                _check_relative(path, entry.file)
-                target = (path / entry.file).resolve()
-                if not target.is_relative_to(root):
-                    raise MirrorError(path, f"entry {entry.file!r} resolves outside the mirror")
-                if not target.is_file():
-                    raise MirrorError(path, f"entry {entry.file!r}: no such file")
-            return cls(path, entries, None)
+            return cls(path, [_checked(entry, _dir_problem(path, root, entry.file))
+                              for entry in _parse_manifest(path, raw)], None)
         if path.is_file() and zipfile.is_zipfile(path):
             try:
                 archive = zipfile.ZipFile(path)
@@ -124,7 +127,10 @@ class Mirror:
         return None
 
     def read(self, entry: MirrorEntry, max_bytes: int) -> bytes:
-        """The entry's bytes; `MirrorError` if too large or not matching its `sha256`."""
+        """The entry's bytes; `MirrorError` if unusable (`problem`), too large or not matching
+        its `sha256`."""
+        if entry.problem is not None:
+            raise MirrorError(self.location, entry.problem)
         if self._zip is not None:
             info = self._zip.getinfo(entry.file)
             if info.file_size > max_bytes:
@@ -169,7 +175,7 @@ class Mirror:
         self.close()
 
 
-def _check_relative(mirror: Path, name: str) -> None:
+def _relative_problem(name: str) -> str | None:
     posix = PurePosixPath(name)
     if (
         not name
@@ -178,7 +184,28 @@ def _check_relative(mirror: Path, name: str) -> None:
         or ".." in posix.parts
         or (len(name) > 1 and name[1] == ":")  # a Windows drive
     ):
-        raise MirrorError(mirror, f"entry {name!r} is not a relative path inside the mirror")
+        return f"entry {name!r} is not a relative path inside the mirror"
+    return None
+
+
+def _dir_problem(mirror: Path, root: Path, name: str) -> str | None:
+    if not name:
+        return None  # already reported by the manifest check
+    problem = _relative_problem(name)
+    if problem is not None:
+        return problem
+    target = (mirror / name).resolve()
+    if not target.is_relative_to(root):
+        return f"entry {name!r} resolves outside the mirror"
+    if not target.is_file():
+        return f"entry {name!r}: no such file"
+    return None
+
+
+def _checked(entry: MirrorEntry, problem: str | None) -> MirrorEntry:
+    if entry.problem is not None or problem is None:
+        return entry
+    return replace(entry, problem=problem)
 
 
 def _parse_manifest(mirror: Path, raw: bytes) -> list[MirrorEntry]:
@@ -199,18 +226,22 @@ def _parse_manifest(mirror: Path, raw: bytes) -> list[MirrorEntry]:
         )
     entries = []
     for number, item in enumerate(data["entries"], start=1):
+        # A malformed record fails alone: with a url or title it is kept (the source it names
+        # fails with the reason); without either it can supply nothing and is only reported.
         if not isinstance(item, dict):
-            raise MirrorError(mirror, f"{MANIFEST} entry {number} is not an object")
+            item = {"problem": f"{MANIFEST} entry {number} is not an object"}
         file, url, title = item.get("file"), item.get("url"), item.get("title")
-        if not isinstance(file, str):
-            raise MirrorError(mirror, f'{MANIFEST} entry {number}: "file" must be a string')
+        problem = item.get("problem")
+        if problem is None and not isinstance(file, str):
+            problem = f'{MANIFEST} entry {number}: "file" must be a string'
         if not (isinstance(url, str) and url) and not (isinstance(title, str) and title):
-            raise MirrorError(mirror, f'{MANIFEST} entry {number}: needs a "url" or a "title"')
+            problem = problem or f'{MANIFEST} entry {number}: needs a "url" or a "title"'
         content_type, charset = item.get("content_type"), item.get("charset")
         sha = item.get("sha256")
         entries.append(
             MirrorEntry(
-                file=file,
+                problem=problem,
+                file=file if isinstance(file, str) else "",
                 url=normalise_url(url) if isinstance(url, str) and url else None,
                 title=title if isinstance(title, str) and title else None,
                 content_type=content_type if isinstance(content_type, str) else None,
@@ -235,18 +266,25 @@ def _zip_entries(path: Path, archive: zipfile.ZipFile) -> list[MirrorEntry]:
             raw = handle.read(MANIFEST_MAX_BYTES + 1)  # bounded even if the header lies
     except _ZIP_ERRORS as exc:
         raise MirrorError(path, f"{MANIFEST} is a damaged zip member: {exc}") from None
-    entries = _parse_manifest(path, raw)
-    for entry in entries:
-        _check_relative(path, entry.file)
-        try:
-            info = archive.getinfo(entry.file)
-        except KeyError:
-            raise MirrorError(path, f"entry {entry.file!r}: not in the zip") from None
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise MirrorError(path, f"entry {entry.file!r} is a symlink")
-        if info.is_dir():
-            raise MirrorError(path, f"entry {entry.file!r} is a directory")
-    return entries
+    return [_checked(entry, _zip_problem(archive, entry.file))
+            for entry in _parse_manifest(path, raw)]
+
+
+def _zip_problem(archive: zipfile.ZipFile, name: str) -> str | None:
+    if not name:
+        return None  # already reported by the manifest check
+    problem = _relative_problem(name)
+    if problem is not None:
+        return problem
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return f"entry {name!r}: not in the zip"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return f"entry {name!r} is a symlink"
+    if info.is_dir():
+        return f"entry {name!r} is a directory"
+    return None
 
 
 def _member_name(entry: CacheEntry, content_type: str) -> str:
