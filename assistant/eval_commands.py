@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("-k", type=_positive, default=5, help="hits per question (default: 5)")
     p.add_argument("--model", default=None, help="with --beir: embedding model (default: packaged)")
     p.add_argument("--split", default="test", help="with --beir: qrels split (default: test)")
+    p.add_argument(
+        "--part", choices=("all", "tune", "heldout"), default="all",
+        help="gold items to run: all (default), the tuning part, or the held-out part "
+        "(one in three, fixed by a hash of the item id)",
+    )
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
     p.set_defaults(handler=cmd_eval)
 
@@ -106,9 +111,9 @@ def load_beir_embedder(model: str | None) -> Embedder:
 
 def _run_gold(args: argparse.Namespace) -> int:
     from assistant.cli import index_dir_from
-    from assistant.evaluation import evaluate, format_report, load_gold
+    from assistant.evaluation import evaluate, format_report, load_gold, select_part
 
-    items = load_gold(args.gold)
+    items = select_part(load_gold(args.gold), getattr(args, "part", "all"))
     index_dir = index_dir_from(args)
     assistant = open_assistant(index_dir)
     print(
@@ -119,6 +124,7 @@ def _run_gold(args: argparse.Namespace) -> int:
     report = evaluate(assistant, items, args.modes, args.k)
     meta: dict[str, Any] = {
         "gold": str(args.gold),
+        "part": getattr(args, "part", "all"),
         "index": str(index_dir),
         "model": assistant.index.manifest.model,
         "chunks": assistant.index.manifest.chunk_count,
