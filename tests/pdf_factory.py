@@ -650,3 +650,239 @@ class TransformedText(NamedTuple):
 
     paragraphs: list[str]
     stamp: str
+
+
+# -- footnote conventions of real producers (issue 11) ---------------------------------------
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = [""]
+    for word in text.split():
+        trial = f"{lines[-1]} {word}".strip()
+        if stringWidth(trial, font, size) > width and lines[-1]:
+            lines.append(word)
+        else:
+            lines[-1] = trial
+    return lines
+
+
+class NotesFixture(NamedTuple):
+    """What a footnote-convention fixture drew: the body texts (markers taken out) with the
+    markers each carries, and the footnotes."""
+
+    body: list[tuple[str, tuple[int, ...]]]
+    footnotes: dict[int, str]
+
+
+def make_word_notes_pdf(path: Path) -> NotesFixture:
+    """Word's layout: 12 pt body, a marker raised in 8 pt followed by a space ("work.¹ This"),
+    and notes numbered by a 7 pt number raised above 8 pt note text drawn apart from it."""
+    notes = {1: "Marsh Trust. Annual Survey of Restored Wetlands 2023.",
+             2: "Smith, J. Tidal reconnection and sediment supply, 2022."}
+    c = Canvas(str(path), pagesize=letter)
+    y = 700.0
+    sentences = [prose(0, 3), prose(1, 3)]
+    body: list[tuple[str, tuple[int, ...]]] = []
+    for number, text in zip((1, 2), sentences, strict=True):
+        lines = _wrap(text, "Helvetica", 12, 430)
+        for i, line in enumerate(lines):
+            t = c.beginText(72, y)
+            t.setFont("Helvetica", 12)
+            t.textOut(line)
+            if i == len(lines) - 1:
+                t.setFont("Helvetica", 8)
+                t.setRise(3.9)
+                t.textOut(f"{number} ")
+                t.setRise(0)
+                t.setFont("Helvetica", 12)
+                t.textOut("Then more.")
+            c.drawText(t)
+            y -= 18
+        body.append((f"{text} Then more.", (number,)))
+        y -= 18
+    y = 100.0
+    for number, text in notes.items():
+        c.setFont("Helvetica", 7)
+        c.drawString(72, y + 4, str(number))
+        c.setFont("Helvetica", 8)
+        c.drawString(76, y, text)
+        y -= 13
+    c.save()
+    return NotesFixture(body, notes)
+
+
+def make_slip_opinion_pdf(path: Path) -> NotesFixture:
+    """A court slip opinion: markers drawn by a scaled text matrix in the middle of a line
+    (no font change: "[CFS].”³ Id."), notes in the body's own size below a "——————" rule,
+    note 1 running on below the rule of the next page, above note 2."""
+    c = Canvas(str(path), pagesize=letter)
+    note_1 = ("The Compact defines undesignated water as all water released from storage "
+              "other than designated water, and the parties agree on that reading of it "
+              "throughout the litigation of this case")
+    note_1_rest = "in every court below."
+    note_2 = "An acre-foot is the volume of one acre of surface filled to a depth of one foot."
+    body: list[tuple[str, tuple[int, ...]]] = []
+    for page, number in enumerate((1, 2)):
+        t = c.beginText()
+        t.setFont("Times-Roman", 1)
+        y = 700.0
+        lines = _wrap(prose(page * 4, 4), "Times-Roman", 11, 400)
+        for i, line in enumerate(lines):
+            t.setTextTransform(11, 0, 0, 11, 72, y)
+            t.textOut(line)
+            if i == len(lines) - 1:
+                width = stringWidth(line, "Times-Roman", 11)
+                t.setTextTransform(7, 0, 0, 7, 72 + width, y + 3)
+                t.textOut(f"{number} ")
+                t.setTextTransform(11, 0, 0, 11, 72 + width + 6, y)
+                t.textOut("Id., at 25.")
+            y -= 13.2
+        c.drawText(t)
+        body.append((prose(page * 4, 4) + " Id., at 25.", (number,)))
+        c.setFont("Times-Roman", 11)
+        c.drawString(72, 300, "——————")
+        y = 286.0
+        if page == 0:
+            first, *rest = _wrap(note_1, "Times-Roman", 11, 400)
+            c.setFont("Times-Roman", 7)
+            c.drawString(81, y + 3, "1")
+            c.setFont("Times-Roman", 11)
+            c.drawString(86, y, first)
+            for line in rest:
+                y -= 13.2
+                c.drawString(72, y, line)
+        else:
+            c.drawString(72, y, note_1_rest)
+            c.setFont("Times-Roman", 7)
+            c.drawString(81, y - 13.2 + 3, "2")
+            c.setFont("Times-Roman", 11)
+            c.drawString(86, y - 13.2, note_2)
+        c.showPage()
+    c.save()
+    return NotesFixture(body, {1: f"{note_1} {note_1_rest}", 2: note_2})
+
+
+def make_unspaced_words_pdf(path: Path) -> NotesFixture:
+    """A typesetter that draws every word at its own position and never a space character
+    (as some law-review PDFs do): word spaces exist only as gaps between glyphs."""
+    text = prose(2, 3)
+    # An embedded subset font without a space glyph, like such producers' fonts.
+    layout = dejavu_layout()
+    font = layout.font if layout is not None else "Times-Roman"
+    c = Canvas(str(path), pagesize=letter)
+    t = c.beginText(72, 700)
+    t.setFont(font, 10.5)
+    x, y = 72.0, 700.0
+    for word in text.split():
+        width = stringWidth(word, font, 10.5)
+        if x + width > 500:
+            x, y = 72.0, y - 12
+        # Two glyphs at a time, each pair placed by a move of its own (as the law review's
+        # typesetter does), and no space character anywhere.
+        px = x
+        for k in range(0, len(word), 2):
+            t.setTextOrigin(px, y)
+            t.textOut(word[k:k + 2])
+            px += stringWidth(word[k:k + 2], font, 10.5)
+        x += width + 2.9  # a word space of 0.28 em, drawn as a move, not as " "
+    t.setFont(font, 6.5)
+    t.setTextOrigin(x - 2.9, y + 3.5)
+    t.textOut("1")
+    c.drawText(t)
+    c.setFont(font, 8.5)
+    note = "Bear Creek Mining Corp. v. Republic of Peru, Award (Nov. 30, 2017)."
+    t = c.beginText(90, 100)
+    t.setFont(font, 8.5)
+    t.textOut("1.")
+    nx = 90 + stringWidth("1.", font, 8.5) + 2.4
+    for word in note.split():
+        t.setTextOrigin(nx, 100)
+        t.textOut(word)
+        nx += stringWidth(word, font, 8.5) + 2.4
+    c.drawText(t)
+    c.save()
+    return NotesFixture([(text, (1,))], {1: note})
+
+
+def make_works_cited_pdf(path: Path) -> list[str]:
+    """A guide without footnotes: a subscript ("PM₁₀") in the body, and a numbered Works
+    Cited in a smaller font at the foot of the page, each number drawn apart from its URL.
+    Returns the Works Cited URLs."""
+    c = Canvas(str(path), pagesize=letter)
+    y = 700.0
+    for line in _wrap(prose(5, 4), "Helvetica", 13, 440):
+        c.setFont("Helvetica", 13)
+        c.drawString(72, y, line)
+        y -= 16
+    t = c.beginText(72, y)
+    t.setFont("Helvetica", 13)
+    t.textOut("Particulate matter PM")
+    t.setFont("Helvetica", 8)
+    t.setRise(-3)
+    t.textOut("10")
+    t.setRise(0)
+    t.setFont("Helvetica", 13)
+    t.textOut(" fell by a third.")
+    c.drawText(t)
+    c.setFont("Helvetica", 20)
+    c.drawString(72, 300, "Works Cited")
+    urls = [f"https://example.org/report-{n}/annual-survey.html" for n in range(1, 6)]
+    y = 270.0
+    for n, url in enumerate(urls, start=1):
+        c.setFont("Helvetica", 10)
+        c.drawString(90, y, f"{n}.")
+        c.drawString(108, y, url)
+        y -= 26
+    c.save()
+    return urls
+
+
+def make_unicode_superscript_pdf(path: Path) -> NotesFixture | None:
+    """Markers and note numbers drawn as Unicode superscript characters ("work.¹ This",
+    "¹ Marsh Trust…") in an embedded TrueType font; None where DejaVu is not installed."""
+    layout = dejavu_layout()
+    if layout is None:
+        return None
+    notes = {1: "Marsh Trust. Annual Survey of Restored Wetlands 2023.",
+             12: "Smith, J. Tidal reconnection and sediment supply, 2022."}
+    c = Canvas(str(path), pagesize=letter)
+    y = 700.0
+    body: list[tuple[str, tuple[int, ...]]] = []
+    for number, text in zip(notes, [prose(3, 2), prose(4, 2)], strict=True):
+        lines = _wrap(text, layout.font, 11, 430)
+        lines[-1] += f"{number}".translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        lines[-1] += " Then more, over 10 km²."
+        for line in lines:
+            c.setFont(layout.font, 11)
+            c.drawString(72, y, line)
+            y -= 15
+        body.append((f"{text} Then more, over 10 km².", (number,)))
+        y -= 10
+    y = 90.0
+    c.setFont(layout.font, 8)
+    for number, text in notes.items():
+        c.drawString(72, y, f"{number}".translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+                     + " " + text)
+        y -= 11
+    c.save()
+    return NotesFixture(body, notes)
+
+
+def make_cover_then_folios_pdf(path: Path, cover_folio: str | None = None) -> None:
+    """A cover (printing `cover_folio`, or no number), then pages printed 1, 2, 3."""
+    c = Canvas(str(path), pagesize=letter)
+    c.setFont("Helvetica-Bold", 24)
+    c.drawString(72, 600, "Background Guide")
+    if cover_folio is not None:
+        c.setFont("Helvetica", 11)
+        c.drawString(300, 30, cover_folio)
+    c.showPage()
+    for folio in (1, 2, 3):
+        y = 700.0
+        c.setFont("Helvetica", 11)
+        for line in _wrap(prose(folio, 5), "Helvetica", 11, 440):
+            c.drawString(72, y, line)
+            y -= 14
+        c.drawString(300, 30, str(folio))
+        c.showPage()
+    c.save()

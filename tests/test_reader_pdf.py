@@ -16,16 +16,23 @@ from pdf_factory import (
     Expected,
     Item,
     Layout,
+    NotesFixture,
     build_pdf,
     dejavu_layout,
     make_continued_footnote_pdf,
+    make_cover_then_folios_pdf,
     make_encrypted_pdf,
     make_image_only_pdf,
     make_long_pdf,
     make_report,
     make_shuffled_stream_pdf,
+    make_slip_opinion_pdf,
     make_transformed_text_pdf,
     make_two_column_pdf,
+    make_unicode_superscript_pdf,
+    make_unspaced_words_pdf,
+    make_word_notes_pdf,
+    make_works_cited_pdf,
     prose,
     report_items,
 )
@@ -532,3 +539,67 @@ def test_slanted_flipped_text_is_read_and_turned_text_is_named(tmp_path: Path) -
     assert drawn.stamp not in " ".join(b.text for b in doc.blocks)
     words = len(drawn.stamp.split())
     assert any(f"page 1: {words} words of text turned on its side" in w for w in doc.warnings)
+
+
+# --- footnote conventions of real producers (issue 11) -------------------------------------
+
+
+def _notes_match(doc: ParsedDocument, fixture: NotesFixture) -> None:
+    assert {f.number: f.text for f in doc.footnotes} == fixture.footnotes
+    for text, numbers in fixture.body:
+        (block,) = [b for b in doc.blocks if text in b.text]
+        assert tuple(m.number for m in block.markers) == numbers
+        assert "¹" not in block.text and "²" not in block.text.replace("km²", "")
+
+
+def test_word_raised_note_numbers_and_the_space_after_a_marker(tmp_path: Path) -> None:
+    # Word raises a 7 pt note number above 8 pt note text: the number is the note's, and
+    # "work.¹ This" loses the marker but keeps its space.
+    fixture = make_word_notes_pdf(tmp_path / "word.pdf")
+    doc = PdfReader().read(tmp_path / "word.pdf")
+    _notes_match(doc, fixture)
+    (block,) = [b for b in doc.blocks if b.markers and b.markers[0].number == 1]
+    offset = block.markers[0].offset
+    assert block.text[offset - 1: offset + 1] == ". "
+
+
+def test_slip_opinion_notes_below_a_rule_run_on_across_pages(tmp_path: Path) -> None:
+    # Markers drawn by rescaling the text matrix mid-line, notes in the body's size below a
+    # "——————" rule, note 1 finished below the next page's rule; the rules are furniture.
+    fixture = make_slip_opinion_pdf(tmp_path / "slip.pdf")
+    doc = PdfReader().read(tmp_path / "slip.pdf")
+    _notes_match(doc, fixture)
+    assert not any("——" in b.text for b in doc.blocks)
+
+
+def test_word_spaces_come_from_glyph_positions(tmp_path: Path) -> None:
+    fixture = make_unspaced_words_pdf(tmp_path / "unspaced.pdf")
+    doc = PdfReader().read(tmp_path / "unspaced.pdf")
+    _notes_match(doc, fixture)
+
+
+def test_numbered_works_cited_and_a_subscript_are_not_footnotes(tmp_path: Path) -> None:
+    urls = make_works_cited_pdf(tmp_path / "cited.pdf")
+    doc = PdfReader().read(tmp_path / "cited.pdf")
+    assert doc.footnotes == ()
+    text = "\n".join(b.text for b in doc.blocks)
+    assert all(url in text for url in urls)
+    assert "PM10 fell by a third." in text
+
+
+def test_unicode_superscript_digits_are_markers(tmp_path: Path) -> None:
+    fixture = make_unicode_superscript_pdf(tmp_path / "unicode.pdf")
+    if fixture is None:
+        pytest.skip("DejaVu fonts not installed")
+    doc = PdfReader().read(tmp_path / "unicode.pdf")
+    _notes_match(doc, fixture)
+    assert any("10 km²" in b.text for b in doc.blocks)  # an exponent stays as printed
+
+
+@pytest.mark.parametrize(("cover", "labels"), [(None, ("i", "1", "2", "3")),
+                                               ("0", ("0", "1", "2", "3"))])
+def test_a_cover_before_page_1_gets_its_own_label(
+    tmp_path: Path, cover: str | None, labels: tuple[str, ...]
+) -> None:
+    make_cover_then_folios_pdf(tmp_path / "cover.pdf", cover)
+    assert PdfReader().read(tmp_path / "cover.pdf").page_labels == labels

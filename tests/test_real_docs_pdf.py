@@ -63,3 +63,46 @@ def test_word_fake_italic_is_kept_and_its_marker_stays_put() -> None:
     marked = {m.number for b in doc.blocks for m in b.markers}
     assert {int(g["n"]) for g in truth} <= marked
     assert _coverage(path) >= 0.97
+
+
+def _truth(name: str) -> dict[int, str]:
+    data = json.loads((REAL_DOCS / "gt" / f"{Path(name).stem}.json").read_text("utf-8"))
+    return {int(g["n"]): str(g["text"]) for g in data}
+
+
+def _opening(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)][:6]
+
+
+@pytest.mark.parametrize("name", ["pacmun19_unicef_a.pdf", "scotus_vector-pdf.pdf",
+                                  "michigan_law_review_citizen_shareholders.pdf"])
+def test_every_footnote_found_and_marked(name: str) -> None:
+    # Word's raised note numbers (UNICEF guide), notes below a rule with markers drawn by a
+    # rescaled text matrix (slip opinion), 184 law-review notes with no space characters.
+    doc = PdfReader().read(REAL_DOCS / name)
+    truth = _truth(name)
+    notes = {f.number: f.text for f in doc.footnotes}
+    assert sorted(notes) == sorted(truth)
+    assert all(_opening(notes[n]) == _opening(t) for n, t in truth.items())
+    marked = {m.number for b in doc.blocks for m in b.markers}
+    assert set(truth) <= marked
+    assert not any(re.search("[¹²³⁴⁵⁶⁷⁸⁹]", b.text) for b in doc.blocks)
+    assert not any("——" in b.text for b in doc.blocks)
+    assert _coverage(REAL_DOCS / name) >= 0.97
+
+
+def test_numbered_works_cited_is_not_footnotes() -> None:
+    doc = PdfReader().read(REAL_DOCS / "kingmun19_cabinet.pdf")
+    assert doc.footnotes == ()
+
+
+def test_law_review_words_are_spaced_and_pages_carry_their_printed_numbers() -> None:
+    doc = PdfReader().read(REAL_DOCS / "michigan_law_review_citizen_shareholders.pdf")
+    text = " ".join(b.text for b in doc.blocks)
+    assert "At the height of the COVID-19 crisis" in text
+    assert "circumstances" in text and "circum-stances" not in text
+    notes = {f.number: f.text for f in doc.footnotes}
+    assert not re.search(r"\b37\.", notes[36])
+    labels = doc.page_labels
+    assert labels[2] == "156" and labels[-1] == "186"
+    assert [int(x) for x in labels[1:]] == list(range(155, 187))

@@ -92,6 +92,9 @@ _FOLIO = re.compile(
     re.IGNORECASE,
 )
 _EDGE_NUMBER = re.compile(r"^(\d{1,5})\b|\b(\d{1,5})$")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPTS + "⁻", "0123456789-")
+_UNICODE_MARKER = re.compile(f"([{_SUPERSCRIPTS}]{{1,3}}(?:[,⁻–][{_SUPERSCRIPTS}]{{1,3}})*)")
 # A footnote separator printed as text: a short row of dashes or rules.
 _RULE_LINE = re.compile(r"[-–—_‒―\u2500\u2501]{3,40}")
 _TERMINAL = re.compile(r"[.!?:…][\"'”’)\]]*$")
@@ -238,7 +241,18 @@ def _build_segments(line: _Line) -> None:
             continue
         if run.newline_before and segs and not text[:1].isspace():
             text = " " + text
-        segs.append(_Seg(text))
+        if _UNICODE_MARKER.search(text):
+            # Superscript digits drawn as characters ("work.¹ This", "¹ UNODC…"): marker
+            # candidates like drawn ones, kept as printed where they are no marker ("km²").
+            for piece in _UNICODE_MARKER.split(text):
+                if _UNICODE_MARKER.fullmatch(piece):
+                    digits = piece.translate(_FROM_SUPERSCRIPT)
+                    at_start = not "".join(s.text for s in segs).strip()
+                    segs.append(_Seg(digits, _marker_numbers(digits), at_start))
+                elif piece:
+                    segs.append(_Seg(piece))
+        else:
+            segs.append(_Seg(text))
         n = len(stripped)
         chars += n
         bold_chars += n if run.font.bold else 0
@@ -743,12 +757,18 @@ class _Layout:
         first_arabic = min((i for i, _ in arabic), default=n)
         labels: list[str] = []
         for i in range(n):
-            if arabic_offset is not None and i >= first_arabic and i + arabic_offset >= 1:
-                labels.append(str(i + arabic_offset))
+            if arabic_offset is not None and i >= first_arabic and (
+                i + arabic_offset >= 1 or self.folios.get(i) == str(i + arabic_offset)
+            ):
+                labels.append(str(i + arabic_offset))  # a printed "0" on a cover is its label
             elif roman_offset is not None and i < first_arabic and i + roman_offset >= 1:
                 labels.append(_to_roman(i + roman_offset))
             elif arabic_offset is not None and i + arabic_offset >= 1 and not roman_pairs:
                 labels.append(str(i + arabic_offset))
+            elif arabic_offset is not None and i < first_arabic and i + 1 <= first_arabic:
+                # Unnumbered pages before printed page 1 (a cover): front matter, i, ii, …,
+                # so no label says "1" twice.
+                labels.append(_to_roman(i + 1))
             else:
                 labels.append(str(i + 1))
         return labels
