@@ -2,10 +2,11 @@
 
 How a page is read:
 
-1. **Runs.** `page.extract_text(visitor_text=…)` hands over every text run with its font size
-   and text matrix; the run's baseline and effective size come from `Tm × CTM`. pypdf does
-   not apply the text rise operator `Ts`, so it is tracked with `visitor_operand_before`.
-   Only upright text is kept (rotated margin notes are skipped).
+1. **Runs.** `pdf_runs.page_runs` walks the content stream (pypdf parses it and decodes
+   the fonts) and places every string shown by its glyph widths, text rise included; a gap
+   wider than 0.15 em is a word space, so word spaces come from positions where no space
+   character is drawn. Only left-to-right text is kept (text turned on its side is counted
+   in a warning). pypdf's own text visitor is the fallback for a page the walk cannot follow.
 2. **Lines.** Runs join the current line (in content-stream order, which is reading order
    for ordinary producers and keeps columns apart) when they share its baseline, or when
    they are smaller and raised (a superscript) or slightly lowered (a subscript). A page
@@ -15,7 +16,8 @@ How a page is read:
 4. **Page furniture.** Among the top and bottom three lines of each page, a line whose
    digit-normalised text repeats on many pages is a running header/footer; a line that is
    only a number or roman numeral ("7", "Page 7", "- vii -") near the edge is a folio.
-5. **Footnotes.** Lines in a smaller font than the body (the body size is the most common
+5. **Footnotes.** Lines below a separator rule printed as text ("——————"), or lines in a
+   smaller font than the body (the body size is the most common
    size by characters) at the bottom of a page, starting with a number that a marker on
    this or an earlier page announced ("5UNODC. Global Report…" with the number glued on),
    start the footnote block; each footnote runs on until the next number. Wrapped lines are
