@@ -145,8 +145,8 @@ def extract(text: str) -> tuple[Quantity, ...]:
         low, high = share * 0.85, share * 1.15
         start, hedge = _hedge_before(masked, m.start())
         low, high = _apply_hedge(share, 0.5, hedge, (low, high))
-        found.append(_make(text, "percent", share, low, high, start, m.end(), hedge or "about",
-                           "%"))
+        found.append(replace(_make(text, "percent", share, low, high, start, m.end(),
+                                   hedge or "about", "%"), spoken=True))
         taken.append((start, m.end()))
 
     for m in _NUMBER.finditer(masked):
@@ -373,10 +373,11 @@ def _noun_after(masked: str, q: Quantity) -> tuple[str, ...]:
             break
         if word.lower() in CURRENCY_WORDS:
             continue
-        out.append(stem(word))
-        if len(out) == 2:
+        # "member-states" counts the same thing as "member states".
+        out.extend(stem(part) for part in word.split("-") if part)
+        if len(out) >= 2:
             break
-    return tuple(out)
+    return tuple(out[:2])
 
 
 def describe(q: Quantity) -> str:

@@ -83,11 +83,15 @@ class Quantity:
     unit: str | None = None  # "%" or a currency code
     noun: tuple[str, ...] = ()  # stems of the counted noun / what a share is of
     group: str | None = None  # nearest group word in its clause (canonical)
+    spoken: bool = False  # a spoken fraction ("a third", "two-thirds"): loose against digits
 
     def agrees_with(self, other: Quantity) -> bool:
-        """Same kind (and currency) and overlapping intervals."""
+        """Same kind (and currency) and overlapping intervals; two spoken fractions agree
+        only when they are the same fraction ("half" is not "two-thirds")."""
         if not comparable(self, other):
             return False
+        if self.spoken and other.spoken and self.hedge == other.hedge:
+            return abs(self.value - other.value) < 0.5
         return self.low <= other.high and other.low <= self.high
 
     def same_figure(self, other: Quantity) -> bool:

@@ -101,3 +101,22 @@ def test_a_year_is_read_from_the_clause_that_dates_the_event(
     verdict = _check(claim, EVENTS, fake_embedder)
     assert verdict.verdict == expected, verdict.reason
     assert mentions in verdict.reason
+
+
+def test_two_spoken_fractions_agree_only_when_equal() -> None:
+    from assistant.numbers import extract
+
+    (half,) = extract("half of the costs")
+    (two_thirds,) = extract("two-thirds of the costs")
+    (third,) = extract("about a third of victims")
+    (digits,) = extract("38% of victims")
+    assert not half.agrees_with(two_thirds)
+    assert third.agrees_with(digits)  # a spoken fraction stays loose against digits
+
+
+def test_hyphenated_counted_noun_is_the_same_noun() -> None:
+    from assistant.numbers import extract
+
+    (a,) = extract("With 192 member-states, police cooperation grows.")
+    (b,) = extract("INTERPOL has 192 member states.")
+    assert a.noun == b.noun
