@@ -280,7 +280,9 @@ class AnswerEngine:
         self.make_hit = make_hit
         self.lexicon = Lexicon(c.text for c in index.chunks)
         self.scorer = SentenceScorer(
-            lambda texts: index.embedder.embed(texts), self.lexicon, embed_query=index.embed_query
+            lambda texts: index.embedder.embed(texts), self.lexicon, embed_query=index.embed_query,
+            # Stored at ingest by indexes that have them; test doubles and older indexes don't.
+            stored=getattr(index, "sentence_vectors", None),
         )
         self.figures = FigureFinder(index.chunks, index.document)
         # The brief's reference-list entries: a bibliography entry states no fact, so it is

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ingest.chunking import split_sentences
+from ingest.chunking import sentence_spans
 from ingest.records import Chunk, superscript
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
@@ -203,13 +203,6 @@ class ScoredSentence:
         return self.chunk.text[self.span[0] : self.span[1]]
 
 
-def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans of a passage; a passage without sentence punctuation is one sentence."""
-    if not text.strip():
-        return ()
-    return tuple(split_sentences(text)) or ((0, len(text)),)
-
-
 def sentence_with_markers(chunk: Chunk, span: tuple[int, int]) -> str:
     """The sentence as printed: footnote markers inside or right after it as superscripts.
 
@@ -249,8 +242,12 @@ class SentenceScorer:
         dense_weight: float = 0.6,
         cache_size: int = 20_000,
         embed_query: Callable[[str], np.ndarray] | None = None,
+        stored: Callable[[Chunk], np.ndarray | None] | None = None,
     ) -> None:
         self._embed = embed
+        # The index's sentence vectors, embedded at ingest (`index.sentence_store`): a passage
+        # shown for the first time then costs no forward pass.
+        self._stored = stored
         # The index's own (memoised) query embedding, so that a question retrieval has just
         # embedded is not embedded again here.
         self._embed_query = embed_query
@@ -294,31 +291,41 @@ class SentenceScorer:
             return None
         return np.asarray(entry.vectors[entry.spans.index(span)])
 
+    @staticmethod
+    def _entry(
+        chunk: Chunk, spans: tuple[tuple[int, int], ...], vectors: np.ndarray
+    ) -> ChunkSentences:
+        stems = tuple(tuple(content_stems(chunk.text[s:e])) for s, e in spans)
+        return ChunkSentences(spans=spans, stems=stems, vectors=vectors)
+
     def sentences(self, chunks: Sequence[Chunk]) -> list[ChunkSentences]:
         """Sentences of each chunk, embedding in one batch only those not cached yet."""
         with self._lock:
             cached = {c.id: self._cache.get(c.id) for c in chunks}
         missing = [c for c in dict((c.id, c) for c in chunks).values() if cached[c.id] is None]
-        if missing:
-            spans = [sentence_spans(c.text) for c in missing]
-            texts = [c.text[s:e] for c, ss in zip(missing, spans, strict=True) for s, e in ss]
-            vectors = (
-                np.asarray(self._embed(texts), dtype=np.float32)
-                if texts
-                else np.zeros((0, 1), dtype=np.float32)
-            )
+        fresh: dict[str, ChunkSentences] = {}
+        to_embed: list[tuple[Chunk, tuple[tuple[int, int], ...]]] = []
+        for chunk in missing:
+            spans = sentence_spans(chunk.text)
+            stored = self._stored(chunk) if self._stored is not None else None
+            if stored is not None and len(stored) == len(spans):
+                fresh[chunk.id] = self._entry(chunk, spans, stored)
+            else:
+                to_embed.append((chunk, spans))
+        texts = [c.text[s:e] for c, spans in to_embed for s, e in spans]
+        if texts:
+            vectors = np.asarray(self._embed(texts), dtype=np.float32)
             row = 0
-            for chunk, ss in zip(missing, spans, strict=True):
-                entry = ChunkSentences(
-                    spans=ss,
-                    stems=tuple(tuple(content_stems(chunk.text[s:e])) for s, e in ss),
-                    vectors=vectors[row : row + len(ss)],
-                )
-                row += len(ss)
-                cached[chunk.id] = entry
+            for chunk, spans in to_embed:
+                fresh[chunk.id] = self._entry(chunk, spans, vectors[row : row + len(spans)])
+                row += len(spans)
+        else:  # chunks without text: no sentences
+            for chunk, spans in to_embed:
+                fresh[chunk.id] = self._entry(chunk, spans, np.zeros((0, 1), dtype=np.float32))
+        cached.update(fresh)
+        if fresh:
             with self._lock:
-                for chunk in missing:
-                    self._cache[chunk.id] = cached[chunk.id]  # type: ignore[assignment]
+                self._cache.update(fresh)
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         with self._lock:

@@ -44,6 +44,13 @@ from index.manifest import (
     write_manifest,
 )
 from index.modes import SearchMode
+from index.sentence_store import (
+    SENTENCES_FILE,
+    StoredSentences,
+    previous_sentences,
+    sentence_rows,
+    write_sentences,
+)
 from index.sparse import BM25Params, SparseIndex
 from ingest.errors import (
     BriefQAError,
@@ -134,6 +141,13 @@ def _build(
     _say(progress, f"embedding {len(chunks)} chunks with {embedder.name}")
     cache = _cached_vectors(link, embedder)
     vectors, embedded = _embed_with_cache(texts, embedder, cache, progress)
+    # Sentence vectors for highlights and direct answers (`index.sentence_store`): the
+    # previous version's, and this build's chunk vectors (a one-sentence chunk is its
+    # sentence), spare most of the forward passes.
+    rows = sentence_rows(chunks)
+    cache.update((content_hash(embedder.name, t), v) for t, v in zip(texts, vectors, strict=True))
+    _say(progress, f"embedding {len(rows.texts)} sentences for highlights")
+    sentence_vectors, _ = _embed_with_cache(rows.texts, embedder, cache, progress)
 
     _write_json(out / "documents.json", [d.to_dict() for d in corpus.documents])
     _write_json(out / "footnotes.json", [f.to_dict() for f in corpus.footnotes])
@@ -145,6 +159,7 @@ def _build(
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
     np.save(out / "embeddings.npy", vectors, allow_pickle=False)
+    write_sentences(out, sentence_vectors, rows.offsets)
 
     _say(progress, f"building the dense index ({dense_kind}) and BM25")
     dense = DenseIndex.build(vectors, dense_kind)
@@ -186,7 +201,10 @@ def _cached_vectors(link: Path, embedder: Embedder) -> dict[str, np.ndarray]:
         verify_files(root, manifest)
         with _LOAD_LOCK:
             vectors = np.load(root / "embeddings.npy", allow_pickle=False, mmap_mode="r")
-        cache: dict[str, np.ndarray] = {}
+        cache: dict[str, np.ndarray] = {
+            content_hash(embedder.name, text): vector
+            for text, vector in previous_sentences(root).items()
+        }
         with (root / "chunks.jsonl").open(encoding="utf-8") as handle:
             for row, line in enumerate(handle):
                 cache[content_hash(embedder.name, json.loads(line)["text"])] = vectors[row]
@@ -355,6 +373,7 @@ class SearchIndex:
     embeddings: np.ndarray
     dense: DenseIndex
     sparse: SparseIndex
+    sentences: StoredSentences | None = None  # None: an index written before they were stored
     _embedder: Embedder | None = None
     _lookup: dict[str, Any] = field(default_factory=dict, repr=False)
     _model_process: bool = False
@@ -426,6 +445,8 @@ class SearchIndex:
                 dense = DenseIndex.load(root / current, manifest.dense_kind, manifest.dense_params)
                 current = "bm25/"
                 sparse = SparseIndex.load(root / "bm25")
+                current = SENTENCES_FILE
+                sentences = StoredSentences.load(root, chunks, manifest.dimension)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexCorruptError(path, f"{current}: {type(exc).__name__}: {exc}") from exc
         sizes = {
@@ -453,6 +474,7 @@ class SearchIndex:
             embeddings=embeddings,
             dense=dense,
             sparse=sparse,
+            sentences=sentences,
             _embedder=embedder,
         )
 
@@ -583,6 +605,10 @@ class SearchIndex:
         )
 
     # ---- search
+
+    def sentence_vectors(self, chunk: Chunk) -> np.ndarray | None:
+        """The vectors of `chunk`'s sentences embedded at ingest, or None (not stored)."""
+        return self.sentences.vectors(chunk) if self.sentences is not None else None
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector (recent ones remembered; treat it as read-only)."""

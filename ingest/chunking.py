@@ -49,6 +49,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans + _paragraph_sentences(text, start, len(text))
 
 
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Sentence spans of a passage, as highlights and stored sentence vectors use them: a
+    passage without sentence punctuation is one sentence."""
+    if not text.strip():
+        return ()
+    return tuple(split_sentences(text)) or ((0, len(text)),)
+
+
 def _paragraph_sentences(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in _BOUNDARY.finditer(text, start, stop):
