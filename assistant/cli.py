@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.config import add_index_argument, index_dir_from
 from ingest.errors import BriefQAError
+from ingest.records import SetAside
 
 DEFAULT_CORPUS = Path("corpus")
 
@@ -93,11 +94,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"{len(urls)} URLs; {len(corpus.sources)} cited sources ({len(fetched)} indexed); "
         f"{len(corpus.chunks)} chunks in {elapsed:.1f} s → {index_dir}"
     )
+    if corpus.set_aside:
+        print(set_aside_line(corpus.set_aside))
     embedded = getattr(stats, "embedded_count", None)
     if embedded is not None:
         reused = len(corpus.chunks) - embedded
         print(f"embedded {embedded} new or changed chunk(s), reused {reused}")
     return 1 if corpus.errors else 0
+
+
+_FURNITURE_NAMES = {"header": "running header", "footer": "running footer", "folio": "folio"}
+
+
+def set_aside_line(counts: Sequence[SetAside]) -> str:
+    """The ingest summary's line for page furniture: what the readers kept out of the
+    passages, by kind, and where to see it."""
+    total: dict[str, int] = {}
+    for each in counts:
+        total[each.kind] = total.get(each.kind, 0) + each.count
+    parts = [f"{n} {_FURNITURE_NAMES[k]}{'s' if n != 1 else ''}" for k, n in sorted(total.items())]
+    return (f"set aside as page furniture (not indexed): {', '.join(parts)}; "
+            f"`brief-qa inspect FILE` lists them")
 
 
 # ------------------------------------------------------- footnotes / chunks

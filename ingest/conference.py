@@ -54,6 +54,7 @@ def add_briefs(
     documents, chunks = list(corpus.documents), list(corpus.chunks)
     footnotes, references = list(corpus.footnotes), list(corpus.references)
     texts = dict(corpus.document_texts)
+    furniture = list(corpus.set_aside)
     added: list[str] = []
     for path in _progress(files, progress):
         try:
@@ -67,6 +68,7 @@ def add_briefs(
         footnotes.extend(brief.footnotes)
         references.extend(brief.references)
         texts[brief.document.id] = brief.text
+        furniture.extend(brief.set_aside)
         errors.extend(brief.warnings)
     new_notes = [f for f in footnotes if f.document_id in added]
     new_refs = [r for r in references if r.document_id in added]
@@ -97,6 +99,7 @@ def add_briefs(
             sources=tuple(sources),
             document_texts=texts,
             errors=(*corpus.errors, *errors),
+            set_aside=tuple(furniture),
         ),
         brief_ids=tuple(added),
     )
@@ -143,6 +146,7 @@ def remove_brief(corpus: Corpus, brief_id: str) -> Corpus:
         sources=tuple(sources),
         document_texts={k: v for k, v in corpus.document_texts.items() if k not in dropped},
         errors=tuple(e for e in corpus.errors if not _names(e, corpus, brief_id)),
+        set_aside=tuple(s for s in corpus.set_aside if s.document_id != brief_id),
     )
 
 

@@ -24,7 +24,16 @@ from ingest.footnotes import (
     parse_references,
 )
 from ingest.readers.base import SUPPORTED_SUFFIXES, reader_for
-from ingest.records import Chunk, Corpus, Document, Footnote, ParsedDocument, Reference
+from ingest.records import (
+    Chunk,
+    Corpus,
+    Document,
+    Footnote,
+    ParsedDocument,
+    Reference,
+    SetAside,
+    set_aside,
+)
 
 if TYPE_CHECKING:
     from ingest.sources.gather import FetchOptions
@@ -92,6 +101,7 @@ class BriefRecords:
     references: tuple[Reference, ...]
     text: str  # the cleaned text the chunks' offsets index
     warnings: tuple[str, ...]  # each naming the file
+    set_aside: tuple[SetAside, ...] = ()  # its page furniture, counted by kind
 
 
 def read_brief(
@@ -122,6 +132,7 @@ def read_brief(
             warning if warning.startswith(str(path)) else f"{path}: {warning}"
             for warning in parsed.warnings
         ),
+        set_aside=set_aside(doc_id, parsed.furniture),
     )
 
 

@@ -10,6 +10,8 @@ as plain JSON (never pickle).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, Self
 
@@ -91,6 +93,21 @@ class Furniture(_Record):
     kind: FurnitureKind
     text: str
     page: int | None = None  # 1-based physical page; None where the format has no pages
+
+
+@dataclass(frozen=True)
+class SetAside(_Record):
+    """How much page furniture of one kind a reader set aside in one brief: the ingest
+    summary says it, so text kept out of the index is never out of sight."""
+
+    document_id: str
+    kind: FurnitureKind
+    count: int
+
+
+def set_aside(document_id: str, furniture: Iterable[Furniture]) -> tuple[SetAside, ...]:
+    counts = Counter(f.kind for f in furniture)
+    return tuple(SetAside(document_id, kind, counts[kind]) for kind in sorted(counts))
 
 
 @dataclass(frozen=True)
@@ -235,6 +252,7 @@ class Corpus:
     sources: tuple[Source, ...] = ()
     document_texts: dict[str, str] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
+    set_aside: tuple[SetAside, ...] = ()  # page furniture of the briefs (not indexed)
 
 
 _NESTED: dict[tuple[str, str], type[_Record]] = {

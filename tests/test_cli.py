@@ -78,3 +78,23 @@ def test_listing_a_missing_index_is_one_clear_line(
     assert main(["footnotes", "--index", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no index at") and "brief-qa ingest" in err
+
+
+def test_ingest_summary_counts_the_page_furniture_set_aside(
+    cli_index: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pdf_factory import Layout, make_report
+
+    from ingest.pipeline import read_document
+
+    path = tmp_path / "report.pdf"
+    make_report(path, Layout(header="Committee X — Background Guide", folio="bottom"))
+    furniture = read_document(path).furniture
+    headers = sum(1 for f in furniture if f.kind == "header")
+    folios = sum(1 for f in furniture if f.kind == "folio")
+    assert headers >= 2 and folios >= 2  # one of each per page
+    code = main(["ingest", str(path), "--index", str(cli_index), "--no-fetch", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (f"set aside as page furniture (not indexed): {folios} folios, {headers} running "
+            f"headers; `brief-qa inspect FILE` lists them") in out
