@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.chunking import ChunkingOptions, chunk_blocks, split_sentences
-from ingest.records import Block, Marker
+from ingest.records import Block, BlockKind, Marker
 
 
 def sentences(text: str) -> list[str]:
@@ -197,3 +199,71 @@ def test_a_blank_line_ends_a_sentence() -> None:
     assert sentences("Timeline\n \nnot capitalised after the gap") == [
         "Timeline", "not capitalised after the gap"
     ]
+
+
+# --- every word of every block reaches a chunk (issue 11: timeline lines between chunks) -------
+
+_MONTHS = ["January", "March", "June", "October", "November"]
+_WORDS = ["Germany", "quits", "the", "League", "of", "Nations", "Munich", "Agreement",
+          "treaty", "signed", "war", "p.", "U.N.", "e.g.", "3.5", "1938", "–", "-", ";"]
+
+
+@st.composite
+def _line_text(draw: st.DrawFn) -> str:
+    shape = draw(st.sampled_from(["timeline", "year", "short", "sentences", "heading", "url"]))
+    words = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=14).map(" ".join)
+    if shape == "timeline":  # "October 14 - Germany quits the League of Nations."
+        day = draw(st.integers(1, 31))
+        end = draw(st.sampled_from([".", "", ";"]))
+        return f"{draw(st.sampled_from(_MONTHS))} {day} - {draw(words)}{end}"
+    if shape == "year":
+        return str(draw(st.integers(1900, 1945)))
+    if shape == "url":
+        return f"https://example.org/{draw(st.integers(0, 99))}"
+    if shape == "sentences":
+        sentences = st.lists(words.map(lambda s: s[:1].upper() + s[1:] + "."), max_size=30)
+        return " ".join(draw(sentences)) or "Empty."
+    text = draw(words)
+    return text.upper() if shape == "heading" else text
+
+
+@st.composite
+def _block(draw: st.DrawFn) -> Block:
+    text = draw(_line_text())
+    kinds: list[BlockKind] = ["heading", "heading", "paragraph", "paragraph", "list_item",
+                              "caption"]
+    kind = draw(st.sampled_from(kinds))
+    # Markers after any word (and at the very end), as readers put them: before the space.
+    ends = [m.end() for m in re.finditer(r"\S+", text)]
+    chosen = draw(st.lists(st.sampled_from(ends), max_size=3, unique=True)) if ends else []
+    markers = tuple(Marker(at, draw(st.integers(1, 40))) for at in sorted(chosen))
+    page = str(draw(st.integers(1, 9)))
+    return Block(kind, text, page, page, markers)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_block(), max_size=25),
+    st.integers(min_value=3, max_value=60),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from([200, 4000]),
+)
+def test_every_block_word_and_marker_reaches_a_chunk(
+    blocks: list[Block], target: int, extra: int, max_chars: int
+) -> None:
+    options = ChunkingOptions(target_words=target, max_words=target + extra, max_chars=max_chars)
+    doc = chunk_blocks("d", blocks, options)
+    covered = [False] * len(doc.text)
+    for chunk in doc.chunks:
+        assert doc.text[chunk.char_start : chunk.char_end] == chunk.text
+        covered[chunk.char_start : chunk.char_end] = [True] * (chunk.char_end - chunk.char_start)
+    for block, start in zip(blocks, doc.block_offsets, strict=True):
+        for word in re.finditer(r"\S+", block.text):  # every character of every word
+            assert all(covered[start + word.start() : start + word.end()]), (block, word)
+        for marker in block.markers:  # each marker lands on a chunk holding its word
+            at = start + marker.offset
+            assert any(
+                c.char_start < at <= c.char_end
+                and Marker(at - c.char_start, marker.number) in c.markers
+                for c in doc.chunks
+            ), (block, marker)

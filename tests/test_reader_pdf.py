@@ -380,6 +380,25 @@ def test_superscript_without_a_footnote_is_not_a_marker(tmp_path: Path) -> None:
     assert [f.text for f in doc.footnotes] == ["Bird Survey 2023, table 4."]
 
 
+def test_markers_whose_note_is_not_printed_are_markers_not_text(tmp_path: Path) -> None:
+    # CMSMUN's guide prints notes 3-14 only: "Pact¹" and "crashes²" come first in reading
+    # order. They continue the marker sequence, so they leave the text as markers without a
+    # note; an exponent ("km²", after a unit) stays as printed even where it would fit.
+    items = [Item("heading", "Timeline"),
+             Item("paragraph", "The Kellogg-Briand Pact{1} covered 40 km{2} of land. "
+                  "Markets crashed.{2} The treaty was signed.{3} It held.{4}")]
+    build_pdf(tmp_path / "noteless.pdf", items, {3: "Treaty text, art. 2.", 4: "Ibid."},
+              Layout())
+    doc = PdfReader().read(tmp_path / "noteless.pdf")
+    block = _block_with(doc, "Kellogg")
+    assert block.text == ("The Kellogg-Briand Pact covered 40 km² of land. Markets crashed. "
+                          "The treaty was signed. It held.")
+    assert [m.number for m in block.markers] == [1, 2, 3, 4]
+    assert block.text[: block.markers[0].offset].endswith("Pact")
+    assert block.text[: block.markers[1].offset].endswith("crashed.")
+    assert sorted(f.number for f in doc.footnotes) == [3, 4]
+
+
 def test_metadata_title_wins_unless_meaningless(tmp_path: Path) -> None:
     items = [Item("title", "Tidal Creeks"), Item("paragraph", prose(0, 3))]
     build_pdf(tmp_path / "t1.pdf", items, {}, Layout(), title_metadata="Microsoft Word - x.docx")

@@ -106,3 +106,28 @@ def test_law_review_words_are_spaced_and_pages_carry_their_printed_numbers() -> 
     labels = doc.page_labels
     assert labels[2] == "156" and labels[-1] == "186"
     assert [int(x) for x in labels[1:]] == list(range(155, 187))
+
+
+def test_timeline_lines_reach_the_chunks_and_noteless_markers_leave_the_text() -> None:
+    """CMSMUN's timeline: bold one-line entries between plain ones ("October 14 - Germany
+    quits the League of Nations.") must each reach a chunk with their markers; markers 1-2
+    have no printed note ("Pact¹", "crashes²") and are markers without a note, not text."""
+    from ingest.pipeline import read_brief
+
+    path = REAL_DOCS / "cmsmun_jcc_axis.pdf"
+    records = read_brief(path, set())
+    for line, number in [("October 14 - Germany quits the League of Nations.", None),
+                         ("Munich Agreement.", 10),
+                         ("Kristallnacht - The Night of Broken Glass.", 11),
+                         ("Civil war erupts in Spain.", 7)]:
+        (chunk,) = [c for c in records.chunks if line in c.text]
+        assert number is None or number in chunk.footnotes
+    text_read = " ".join(c.text for c in records.chunks)
+    assert not re.search("[¹²³⁴⁵⁶⁷⁸⁹⁰]", text_read)
+    (pact,) = [c for c in records.chunks if "Briand Pact in 1928" in c.text]
+    assert "Briand Pact¹ in 1928" in pact.text_with_markers() and 1 in pact.footnotes
+    assert sorted(f.number for f in records.footnotes) == list(range(3, 15))
+    # Every word of every block is in some chunk.
+    doc = PdfReader().read(path)
+    chunk_words = _words(text_read)
+    assert _words(" ".join(b.text for b in doc.blocks)) <= chunk_words

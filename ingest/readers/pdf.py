@@ -31,7 +31,9 @@ How a page is read:
    punctuation; a lower-case paragraph after a caption continues the open sentence before it.
 7. **Markers.** A candidate becomes a `Marker` when the document has that footnote (when it
    has footnotes at all; otherwise every candidate not glued to a number is one, as in
-   endnote-style sources). Others stay in the text ("km²" stays "km2").
+   endnote-style sources), or when it continues the marker sequence glued to a word though
+   its note is not printed (a marker without a note). Others stay in the text as printed
+   ("km²").
 
 Page labels: /PageLabels when the PDF defines them; else the printed folios when they agree
 with the page order (roman front matter allowed); else the 1-based page index.
@@ -332,6 +334,36 @@ def _render(segs: Sequence[_Seg], accept: Accept) -> tuple[str, tuple[Marker, ..
         else:
             out.add(seg.text)
     return out.text(), tuple(out.markers)
+
+
+# A word of three letters or more, with any closing punctuation: what a note marker follows
+# ("Pact¹", "crashes².", "work.”³"); an exponent follows a unit or a number ("km²", "10⁶").
+_MARKED_WORD = re.compile(r"[^\W\d_]{3,}[.,;:!?\"'”’)\]]*$")
+
+
+def _sequence_rule(footnote_numbers: set[int]) -> Accept:
+    """Markers of a document with footnotes: a candidate numbering one of its notes, or one
+    that continues the marker sequence in reading order (the next number after the last
+    marker, below the last note, glued to a word) though no note with that number is
+    printed: "Pact¹" and "crashes²" before note 3 are markers without a note (so `inspect`
+    lists them), not text. Rendering calls the rule in reading order."""
+    last_note = max(footnote_numbers)
+    last = 0
+
+    def accept(seg: _Seg, before: str) -> bool:
+        nonlocal last
+        numbers = seg.numbers
+        ok = all(n in footnote_numbers for n in numbers) or (
+            not seg.at_line_start
+            and numbers[0] == last + 1
+            and max(numbers) < last_note
+            and bool(_MARKED_WORD.search(before))
+        )
+        if ok:
+            last = max(last, *numbers)
+        return ok
+
+    return accept
 
 
 class _Joiner:
@@ -669,7 +701,7 @@ class _Layout:
 
     def _marker_rule(self, footnote_numbers: set[int]) -> Accept:
         if footnote_numbers:
-            return lambda seg, before: all(n in footnote_numbers for n in seg.numbers)
+            return _sequence_rule(footnote_numbers)
         # No footnotes found (endnotes, or none): a superscript glued to a number is an
         # exponent ("10⁶"), anything else a note marker.
         return lambda seg, before: not before[-1:].isdigit() and not seg.at_line_start
