@@ -12,8 +12,7 @@ before them has neither: its sentences are embedded when first shown, as before.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,26 +41,68 @@ def sentence_rows(chunks: Sequence[Chunk]) -> SentenceRows:
     return SentenceRows(texts, offsets)
 
 
+class BuiltSentences(NamedTuple):
+    vectors: np.ndarray  # one row per sentence, chunk by chunk
+    offsets: np.ndarray
+    embedded: int  # sentences that needed a forward pass
+
+
+def build_sentences(
+    texts: Sequence[str],
+    reused: Mapping[str, np.ndarray],
+    embed_missing: Callable[[list[str]], np.ndarray],
+    dimension: int,
+) -> BuiltSentences:
+    """Sentence vectors for chunks `texts`: a chunk whose text the previous version held
+    (`reused`: chunk text → its sentence rows) keeps its rows without splitting or
+    embedding; the other chunks' sentences go through `embed_missing` in one call."""
+    parts: list[np.ndarray | None] = []
+    todo: list[str] = []
+    counts: list[int] = []
+    for text in texts:
+        rows = reused.get(text)
+        if rows is not None:
+            parts.append(rows)
+            counts.append(len(rows))
+            continue
+        sentences = [text[start:end] for start, end in sentence_spans(text)]
+        parts.append(None)
+        counts.append(len(sentences))
+        todo.extend(sentences)
+    fresh = embed_missing(todo) if todo else np.zeros((0, dimension), dtype=np.float32)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    vectors = np.zeros((int(offsets[-1]), dimension), dtype=np.float32)
+    at = 0
+    for row, part in enumerate(parts):
+        start, end = int(offsets[row]), int(offsets[row + 1])
+        if part is None:
+            vectors[start:end] = fresh[at : at + end - start]
+            at += end - start
+        else:
+            vectors[start:end] = part
+    return BuiltSentences(vectors, offsets, len(todo))
+
+
 def write_sentences(out: Path, vectors: np.ndarray, offsets: np.ndarray) -> None:
     np.save(out / SENTENCES_FILE, vectors, allow_pickle=False)
     np.save(out / OFFSETS_FILE, offsets, allow_pickle=False)
 
 
-def previous_sentences(root: Path) -> dict[str, np.ndarray]:
-    """Sentence text → vector from the index version at `root` (empty if it has none).
-    The caller has checked that it was built with the same model."""
+def previous_sentences(root: Path, chunk_texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Chunk text → its sentence rows in the index version at `root`, whose chunks are
+    `chunk_texts` (empty if it stores no sentences). The caller has checked that it was
+    built with the same model."""
     if not (root / SENTENCES_FILE).exists():
         return {}
     vectors = np.load(root / SENTENCES_FILE, allow_pickle=False, mmap_mode="r")
-    with (root / "chunks.jsonl").open(encoding="utf-8") as handle:
-        texts = [t for line in handle for t in _texts(json.loads(line)["text"])]
-    if len(texts) != vectors.shape[0]:  # written by another sentence splitter: start over
-        return {}
-    return dict(zip(texts, vectors, strict=True))
-
-
-def _texts(text: str) -> list[str]:
-    return [text[start:end] for start, end in sentence_spans(text)]
+    offsets = np.load(root / OFFSETS_FILE, allow_pickle=False)
+    if offsets.shape != (len(chunk_texts) + 1,) or int(offsets[-1]) != vectors.shape[0]:
+        return {}  # not ours to trust: embed again
+    return {
+        text: vectors[int(offsets[row]) : int(offsets[row + 1])]
+        for row, text in enumerate(chunk_texts)
+    }
 
 
 class StoredSentences:

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -47,8 +47,8 @@ from index.modes import SearchMode
 from index.sentence_store import (
     SENTENCES_FILE,
     StoredSentences,
+    build_sentences,
     previous_sentences,
-    sentence_rows,
     write_sentences,
 )
 from index.sparse import BM25Params, SparseIndex
@@ -139,15 +139,19 @@ def _build(
     chunks = corpus.chunks
     texts = [chunk.text for chunk in chunks]
     _say(progress, f"embedding {len(chunks)} chunks with {embedder.name}")
-    cache = _cached_vectors(link, embedder)
+    previous = _previous_vectors(link, embedder)
+    cache = previous.chunks
     vectors, embedded = _embed_with_cache(texts, embedder, cache, progress)
-    # Sentence vectors for highlights and direct answers (`index.sentence_store`): the
-    # previous version's, and this build's chunk vectors (a one-sentence chunk is its
-    # sentence), spare most of the forward passes.
-    rows = sentence_rows(chunks)
+    # Sentence vectors for highlights and direct answers (`index.sentence_store`): an
+    # unchanged chunk keeps its sentence rows; a one-sentence chunk reuses its chunk vector.
     cache.update((content_hash(embedder.name, t), v) for t, v in zip(texts, vectors, strict=True))
-    _say(progress, f"embedding {len(rows.texts)} sentences for highlights")
-    sentence_vectors, _ = _embed_with_cache(rows.texts, embedder, cache, progress)
+    sentences = build_sentences(
+        texts,
+        previous.sentences,
+        lambda todo: _embed_with_cache(todo, embedder, cache, progress)[0],
+        embedder.dimension,
+    )
+    _say(progress, f"embedded {sentences.embedded} sentences for highlights")
 
     _write_json(out / "documents.json", [d.to_dict() for d in corpus.documents])
     _write_json(out / "footnotes.json", [f.to_dict() for f in corpus.footnotes])
@@ -159,7 +163,7 @@ def _build(
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
     np.save(out / "embeddings.npy", vectors, allow_pickle=False)
-    write_sentences(out, sentence_vectors, rows.offsets)
+    write_sentences(out, sentences.vectors, sentences.offsets)
 
     _say(progress, f"building the dense index ({dense_kind}) and BM25")
     dense = DenseIndex.build(vectors, dense_kind)
@@ -188,8 +192,15 @@ def _build(
     return manifest
 
 
-def _cached_vectors(link: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Vectors of the current index keyed by content hash, if it was built with this model.
+class _Previous(NamedTuple):
+    """What the current index version lends a rebuild (empty when it cannot be trusted)."""
+
+    chunks: dict[str, np.ndarray]  # content hash of a chunk's text → its vector
+    sentences: dict[str, np.ndarray]  # a chunk's text → its sentence rows
+
+
+def _previous_vectors(link: Path, embedder: Embedder) -> _Previous:
+    """Vectors of the current index, if it was built with this model.
 
     Anything wrong with the previous index just means an empty cache: it is being replaced.
     """
@@ -197,20 +208,16 @@ def _cached_vectors(link: Path, embedder: Embedder) -> dict[str, np.ndarray]:
         root = link.resolve()
         manifest = read_manifest(root)
         if manifest.model != embedder.name or manifest.dimension != embedder.dimension:
-            return {}
+            return _Previous({}, {})
         verify_files(root, manifest)
         with _LOAD_LOCK:
             vectors = np.load(root / "embeddings.npy", allow_pickle=False, mmap_mode="r")
-        cache: dict[str, np.ndarray] = {
-            content_hash(embedder.name, text): vector
-            for text, vector in previous_sentences(root).items()
-        }
         with (root / "chunks.jsonl").open(encoding="utf-8") as handle:
-            for row, line in enumerate(handle):
-                cache[content_hash(embedder.name, json.loads(line)["text"])] = vectors[row]
-        return cache
+            texts = [json.loads(line)["text"] for line in handle]
+        chunks = {content_hash(embedder.name, t): vectors[row] for row, t in enumerate(texts)}
+        return _Previous(chunks, previous_sentences(root, texts))
     except (BriefQAError, OSError, ValueError, KeyError, IndexError):
-        return {}
+        return _Previous({}, {})
 
 
 def _embed_with_cache(

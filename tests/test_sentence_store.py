@@ -98,3 +98,27 @@ def test_stored_vectors_that_do_not_fit_the_chunks_are_refused(
     np.save(tmp_path / OFFSETS_FILE, rows.offsets)
     with pytest.raises(ValueError, match="do not fit"):
         StoredSentences.load(tmp_path, chunks, 64)
+
+
+def test_a_rebuild_embeds_only_the_changed_chunks_sentences(
+    index_dir: Path, brief: Corpus
+) -> None:
+    changed = next(c for c in brief.chunks if len(sentence_spans(c.text)) > 1)
+    text = changed.text + " A sentence added for this test."
+    edited = dataclasses.replace(
+        brief,
+        chunks=tuple(dataclasses.replace(c, text=text, char_end=c.char_start + len(text))
+                     if c.id == changed.id else c for c in brief.chunks),
+    )
+    embedder = CountingEmbedder()
+    write_index(edited, index_dir, embedder, progress=False)
+    embedded = [t for batch in embedder.calls for t in batch]
+    assert sorted(embedded) == sorted([text] + [text[s:e] for s, e in sentence_spans(text)])
+    # and what is stored for the others is what the first build stored
+    again = Assistant.open(index_dir, embedder=FakeEmbedder()).index
+    other = next(c for c in again.chunks if c.id != changed.id)
+    np.testing.assert_allclose(
+        again.sentence_vectors(other),
+        FakeEmbedder().embed([other.text[s:e] for s, e in sentence_spans(other.text)]),
+        atol=1e-6,
+    )
