@@ -41,6 +41,7 @@ from ingest.errors import DocumentError
 from ingest.readers import pdf as pdf_module
 from ingest.readers.base import reader_for
 from ingest.readers.pdf import PdfReader
+from ingest.readers.pdf_joining import _Joiner
 from ingest.records import Block, ParsedDocument
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -433,7 +434,7 @@ def test_metadata_title_wins_unless_meaningless(tmp_path: Path) -> None:
 )
 def test_joiner(left: str, right: str, joined: str) -> None:
     whole = {"unknown", "word", "well", "being", "under", "the", "body"}
-    joiner = pdf_module._Joiner({"trafficking", "well-being", "software"}, whole)
+    joiner = _Joiner({"trafficking", "well-being", "software"}, whole)
     head, sep = joiner.join(left, right)
     assert head + sep + right == joined
 
