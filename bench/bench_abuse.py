@@ -1,0 +1,270 @@
+"""Abuse benchmark (issue 15): ordinary clients measured beside each attacker, and memory after
+1,000 large requests.
+
+Starts `python app.py` on the shipped brief's index (built with `--no-fetch` when missing) on a
+free loopback port, with the real model, then:
+
+1. **baseline**: `--clients` ordinary clients (default 8) ask new questions back to back
+   (a gold question with a running number: every answer is computed) for `--duration` s;
+2. the same beside each **attacker** (`--attackers` clients of each kind, default 2):
+   * `surrogate`: questions holding a lone surrogate (`"Palermo \\ud800"`);
+   * `history`: follow-ups whose history is `--history-items` × `--history-chars`
+     (default 400 × 2,000 characters, ~800 KB: just under the body cap);
+   * `huge-body`: bodies of `--huge-mb` MB (default 40), refused with 413;
+   * `non-english`: long Spanish questions (2,000 characters, each new);
+3. **memory**: the app's memory (app + model processes, PSS and RSS) before and after
+   `--large-requests` (default 1,000) distinct large requests (~`--large-kb` KB each).
+
+For each phase: ordinary requests, errors, p50/p95, p95 ratio to the baseline, and the
+attacker's outcomes. Targets: 0 ordinary errors, p95 ≤ 2× the baseline, memory ≤ 1.1×.
+Prints markdown for docs/robustness.md; asserts nothing. Runs in about 3-4 minutes on 2 cores.
+
+    python bench/bench_abuse.py [--index DIR] [--clients 8] [--attackers 2] [--duration 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from bench_app import ensure_index, free_port, memory_mb, questions  # isort: skip
+from common import REPO, machine, p50_p95, table  # isort: skip
+
+REQUEST_TIMEOUT_S = 60.0
+SPANISH = ("¿Cuál es la proporción de niños entre las víctimas de la trata detectadas en {n} y "
+           "qué medidas de protección recomiendan los Estados miembros? ")
+TARGET_P95_RATIO = 2.0
+TARGET_MEMORY_RATIO = 1.1
+
+
+def ask_body(query: str, history: list[str] | None = None) -> bytes:
+    # ensure_ascii: a lone surrogate travels as the JSON escape "\ud800", as a client sends it.
+    return json.dumps({"data": [query, 5, "hybrid", None, history or [], None]}).encode()
+
+
+async def ask(client: httpx.AsyncClient, base: str, body: bytes) -> tuple[str, float]:
+    """One /ask call: (outcome, seconds); outcome "complete", "error", "HTTP 413", ..."""
+    started = time.perf_counter()
+    try:
+        event = await client.post(f"{base}gradio_api/call/ask", content=body,
+                                  headers={"Content-Type": "application/json"})
+        if event.status_code != 200:
+            return f"HTTP {event.status_code}", time.perf_counter() - started
+        event_id = event.json()["event_id"]
+        async with client.stream("GET", f"{base}gradio_api/call/ask/{event_id}") as stream:
+            async for line in stream.aiter_lines():
+                if line.startswith("event:"):
+                    kind = line.split(":", 1)[1].strip()
+                    if kind in ("complete", "error"):
+                        return kind, time.perf_counter() - started
+        return "no result", time.perf_counter() - started
+    except httpx.HTTPError as exc:
+        return type(exc).__name__, time.perf_counter() - started
+
+
+class Attacks:
+    """The request bodies each attacker sends (`next(kind, n)`: its n-th)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        history_item = ("What share of detected victims were children? " * 60)[: args.history_chars]
+        self.history = [history_item] * args.history_items
+        self.huge = ask_body("Palermo " + "a" * int(args.huge_mb * 2**20))
+
+    def body(self, kind: str, n: int) -> bytes:
+        if kind == "surrogate":
+            return ask_body(f"Palermo \ud800 protocol {n}")
+        if kind == "history":
+            return ask_body(f"and for boys in {n}?", self.history)
+        if kind == "huge-body":
+            return self.huge
+        if kind == "non-english":
+            return ask_body((SPANISH.format(n=n) * 20)[:2000])
+        raise ValueError(kind)
+
+
+async def phase(
+    base: str, args: argparse.Namespace, attack: str | None, attacks: Attacks, offset: int
+) -> dict[str, Any]:
+    """Ordinary clients (and attackers) for `args.duration` seconds."""
+    ordinary: list[tuple[str, float]] = []
+    hostile: Counter[str] = Counter()
+    deadline = time.perf_counter() + args.duration
+    pool = questions()
+    limits = httpx.Limits(max_connections=args.clients + args.attackers + 4)
+
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits,
+                                 trust_env=False) as client:
+
+        async def ordinary_client(number: int) -> None:
+            rng = random.Random(args.seed + number + offset)
+            n = 0
+            while time.perf_counter() < deadline:
+                n += 1
+                query = f"{rng.choice(pool)} {offset + number * 100_000 + n}"
+                ordinary.append(await ask(client, base, ask_body(query)))
+
+        async def attacker(number: int) -> None:
+            assert attack is not None
+            n = 0
+            while time.perf_counter() < deadline:
+                n += 1
+                body = attacks.body(attack, offset + number * 1000 + n)
+                outcome, _ = await ask(client, base, body)
+                hostile[outcome] += 1
+
+        tasks = [ordinary_client(i) for i in range(args.clients)]
+        if attack is not None:
+            tasks += [attacker(i) for i in range(args.attackers)]
+        await asyncio.gather(*tasks)
+    times = [seconds for outcome, seconds in ordinary if outcome == "complete"]
+    errors = Counter(outcome for outcome, _ in ordinary if outcome != "complete")
+    p50, p95 = p50_p95(times) if times else (float("nan"), float("nan"))
+    return {"attack": attack or "none (baseline)", "requests": len(ordinary),
+            "errors": dict(errors), "p50": p50, "p95": p95, "attacker": dict(hostile)}
+
+
+async def large_requests(base: str, args: argparse.Namespace) -> Counter[str]:
+    """`args.large_requests` distinct bodies of about `args.large_kb` KB, 8 at a time."""
+    outcomes: Counter[str] = Counter()
+    item = ("Which shelters take children rescued from trafficking? " * 40)[:2000]
+    items = max(1, (args.large_kb * 1024) // (len(item) + 4))
+    queue = list(range(args.large_requests))
+
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+
+        async def worker() -> None:
+            while queue:
+                n = queue.pop()
+                history = [f"{n}-{i} {item}" for i in range(items)]
+                outcome, _ = await ask(client, base, ask_body(f"and in region {n}?", history))
+                outcomes[outcome] += 1
+
+        await asyncio.gather(*(worker() for _ in range(8)))
+    return outcomes
+
+
+def start_app(index_dir: Path, log: Any) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
+               HF_HUB_DISABLE_TELEMETRY="1", TRANSFORMERS_OFFLINE="1")
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "app.py"), "--index", str(index_dir), "--port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    started = time.perf_counter()
+    with httpx.Client(timeout=REQUEST_TIMEOUT_S, trust_env=False) as client:
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"app.py exited with {proc.returncode}")
+            if time.perf_counter() - started > 180:
+                raise SystemExit("app.py did not answer within 180 s")
+            try:
+                if client.get(base).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    # The first answer waits for the model; warm the multilingual child too.
+    asyncio.run(_warm(base))
+    return proc, base
+
+
+async def _warm(base: str) -> None:
+    async with httpx.AsyncClient(timeout=180, trust_env=False) as client:
+        for query in ("What is the Palermo Protocol?", "¿Qué es el Protocolo de Palermo?"):
+            outcome, _ = await ask(client, base, ask_body(query))
+            if outcome != "complete":
+                raise SystemExit(f"warm-up question ended with {outcome}")
+
+
+def report(phases: list[dict[str, Any]], memory: dict[str, Any], args: argparse.Namespace) -> str:
+    base_p95 = phases[0]["p95"]
+    rows = []
+    for run in phases:
+        ratio = run["p95"] / base_p95 if base_p95 else float("nan")
+        errors = sum(run["errors"].values())
+        attacker = ", ".join(f"{k} {v}" for k, v in sorted(run["attacker"].items())) or "—"
+        rows.append([run["attack"], run["requests"],
+                     f"{errors}" + (f" ({run['errors']})" if errors else ""),
+                     f"{run['p50']:.3f}", f"{run['p95']:.3f}", f"{ratio:.2f}×", attacker])
+    lines = [
+        f"Machine: {machine()}. {args.clients} ordinary clients (every question new) for "
+        f"{args.duration:g} s per row; {args.attackers} attacker clients beside them.",
+        "",
+        table(["attacker", "ordinary requests", "ordinary errors", "p50 s", "p95 s",
+               "p95 vs baseline", "attacker outcomes"], rows),
+        "",
+        f"Memory before/after {args.large_requests} distinct large requests "
+        f"(~{args.large_kb} KB each; outcomes {dict(memory['outcomes'])}): PSS "
+        f"{memory['before']['pss_sum']:.0f} → {memory['after']['pss_sum']:.0f} MB "
+        f"({memory['after']['pss_sum'] / memory['before']['pss_sum']:.3f}×); RSS app "
+        f"{memory['before']['app_rss']:.0f} → {memory['after']['app_rss']:.0f} MB, "
+        f"sum {memory['before']['rss_sum']:.0f} → {memory['after']['rss_sum']:.0f} MB "
+        f"({memory['after']['rss_sum'] / memory['before']['rss_sum']:.3f}×).",
+        f"Targets: 0 ordinary errors; p95 ≤ {TARGET_P95_RATIO:g}× baseline; memory ≤ "
+        f"{TARGET_MEMORY_RATIO:g}×. Load average at the end: "
+        + " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index of the shipped brief (default: built in a temp dir)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--attackers", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--history-items", type=int, default=400)
+    parser.add_argument("--history-chars", type=int, default=2000)
+    parser.add_argument("--huge-mb", type=float, default=40.0)
+    parser.add_argument("--large-requests", type=int, default=1000)
+    parser.add_argument("--large-kb", type=int, default=500)
+    parser.add_argument("--attacks", default="surrogate,history,huge-body,non-english")
+    parser.add_argument("--seed", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp:
+        index_dir = args.index or Path(tmp) / "index"
+        ensure_index(index_dir)
+        attacks = Attacks(args)
+        with open(Path(tmp) / "app.log", "w+b") as log:
+            proc, base = start_app(index_dir, log)
+            try:
+                process = psutil.Process(proc.pid)
+                phases = [asyncio.run(phase(base, args, None, attacks, 0))]
+                for number, attack in enumerate(args.attacks.split(","), start=1):
+                    phases.append(asyncio.run(phase(base, args, attack, attacks,
+                                                    number * 10_000_000)))
+                    print(f"{attack}: done", file=sys.stderr)
+                before = memory_mb(process)
+                outcomes = asyncio.run(large_requests(base, args))
+                time.sleep(1.0)
+                after = memory_mb(process)
+            finally:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    print(report(phases, {"before": before, "after": after, "outcomes": outcomes}, args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
