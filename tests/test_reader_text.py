@@ -11,7 +11,8 @@ from conftest import BRIEF_TXT
 
 from ingest.errors import DocumentError
 from ingest.readers.base import reader_for
-from ingest.readers.text import TextBuilder, TextReader, decode_text, strip_markdown
+from ingest.readers.common import TextBuilder
+from ingest.readers.text import TextReader, decode_text, strip_markdown
 from ingest.records import Block, Marker, ParsedDocument
 
 

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from ingest.errors import DocumentError
-from ingest.readers.text import (
+from ingest.readers.common import (
     TextBuilder,
     is_caption,
     is_colon_heading,

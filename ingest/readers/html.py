@@ -30,9 +30,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PageElement
 
 from ingest.errors import DocumentError
-from ingest.readers.html_lists import BLOCKS, DROP, HEADINGS, NOT_TEXT
-from ingest.readers.html_notes import scan_notes
-from ingest.readers.text import (
+from ingest.readers.common import (
     MAX_TEXT_BYTES,
     TextBuilder,
     is_caption,
@@ -41,6 +39,8 @@ from ingest.readers.text import (
     read_limited,
     strip_controls,
 )
+from ingest.readers.html_lists import BLOCKS, DROP, HEADINGS, NOT_TEXT
+from ingest.readers.html_notes import scan_notes
 from ingest.records import Block, BlockKind, ParsedDocument
 
 _BOLD = frozenset({"b", "strong"})

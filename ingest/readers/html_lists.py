@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, PageElement, ProcessingInstruction
 
-from ingest.readers.text import TextBuilder, strip_controls
+from ingest.readers.common import TextBuilder, strip_controls
 
 DROP = frozenset(
     {

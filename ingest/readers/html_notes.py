@@ -35,6 +35,7 @@ from urllib.parse import unquote
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PageElement
 
+from ingest.readers.common import normalise_space
 from ingest.readers.html_lists import (
     CONTAINER_WORDS,
     DROP,
@@ -47,7 +48,6 @@ from ingest.readers.html_lists import (
     note_text,
     words,
 )
-from ingest.readers.text import normalise_space
 from ingest.records import RawFootnote
 
 _LABEL = re.compile(r"^[\[(]?(\d{1,4})[\])]?[.,:;]?$")

@@ -7,10 +7,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ingest.readers.common import is_caption, is_colon_heading, strip_controls
 from ingest.readers.pdf_layout import _LayoutBase
 from ingest.readers.pdf_lines import _SPACES, _Line, _terminated
 from ingest.readers.pdf_markers import Accept, _clean_with_markers, _render
-from ingest.readers.text import is_caption, is_colon_heading, strip_controls
 from ingest.records import Block, BlockKind, Marker
 
 _GLYPH_BULLET = re.compile(r"^[•●▪◦‣∙·○■□►▶➢➤✓✔❖◆◇\ue000-\uf8ff]\s*")

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from ingest.readers.common import strip_controls
 from ingest.readers.pdf_lines import _SPACES, _Seg
-from ingest.readers.text import strip_controls
 from ingest.records import SUPERSCRIPT_DIGITS, Marker
 
 

@@ -8,9 +8,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.readers.common import is_caption, strip_controls
 from ingest.readers.pdf_layout import _LayoutBase
 from ingest.readers.pdf_lines import _SPACES, _Line, _PageText
-from ingest.readers.text import is_caption, strip_controls
 from ingest.records import RawFootnote
 
 # A footnote separator printed as text: a short row of dashes or rules.

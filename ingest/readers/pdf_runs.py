@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from pypdf.generic import ContentStream
 from pypdf.generic._font import Font as PypdfFont
 
-from ingest.readers.text import strip_controls
+from ingest.readers.common import strip_controls
 
 # A gap between two shown strings wider than this share of the font size is a word space.
 # Kerning and tracking stay well below it (at most ~0.1 em); a word space is 0.2-0.35 em.
