@@ -268,6 +268,17 @@ def best_passage(
 # ------------------------------------------------------------------ the engine
 
 
+def _without_heading(chunk: Chunk) -> str:
+    """A chunk's text, whitespace-normalised, without the section heading that opens the
+    first chunk of a section ("References:" before the first entry of the list)."""
+    text = " ".join(chunk.text.split())
+    for heading in chunk.section[-1:]:
+        lead = " ".join(heading.split())
+        if lead and text.startswith(lead + " "):
+            return text[len(lead) + 1 :]
+    return text
+
+
 class AnswerEngine:
     """Everything `Assistant` adds on top of retrieval, built lazily from its index.
 
@@ -290,7 +301,7 @@ class AnswerEngine:
         # Spanish question used to get a Spanish-titled entry as its "answer").
         entries = {" ".join(r.text.split()) for r in index.references}
         self.reference_entries = frozenset(
-            c.id for c in index.chunks if " ".join(c.text.split()) in entries
+            c.id for c in index.chunks if _without_heading(c) in entries
         )
         self._cross_lingual: CrossLingualSearch | None = None
 
