@@ -44,6 +44,8 @@ class Row:
     marker_attach: float | None
     coverage: float | None
     chunk_coverage: float | None
+    label_match: float | None
+    labelled_pages: int
     exit_code: int
     seconds: float
     seconds_per_page: float
@@ -84,6 +86,38 @@ def _reference_words(path: Path) -> set[str] | None:
         return None
     out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True)
     return set(_words(out.stdout)) if out.returncode == 0 else None
+
+
+# A folio as pdftotext prints it: a line that is only a page number ("12", "Page 12",
+# "12 of 30"), or a running header that starts or ends with one after a wide gap.
+_FOLIO_LINE = re.compile(r"(?:page\s+)?(\d{1,4})(?:\s+of\s+\d+)?", re.IGNORECASE)
+_HEADER_FOLIO = re.compile(r"^(\d{1,4})\s{3,}\S|\S\s{3,}(\d{1,4})$")
+
+
+def _printed_folios(path: Path) -> dict[int, str]:
+    """Page index → the folio pdftotext finds printed on it, kept only where a neighbouring
+    page's folio continues it (so a year or a table figure alone on a line is not a folio)."""
+    if path.suffix.lower() != ".pdf" or shutil.which("pdftotext") is None:
+        return {}
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True)
+    if out.returncode != 0:
+        return {}
+    found: dict[int, int] = {}
+    for index, page in enumerate(out.stdout.split("\f")):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if not lines:
+            continue
+        for line in (lines[-1], lines[0]):
+            if m := _FOLIO_LINE.fullmatch(line):
+                found[index] = int(m.group(1))
+                break
+        else:
+            if m := _HEADER_FOLIO.search(lines[0]):
+                found[index] = int(m.group(1) or m.group(2))
+    return {
+        i: str(v) for i, v in found.items()
+        if found.get(i - 1) == v - 1 or found.get(i + 1) == v + 1
+    }
 
 
 def _ground_truth(path: Path) -> list[dict[str, object]] | None:
@@ -138,6 +172,14 @@ def measure(path: Path) -> Row:
         chunk_coverage = len(reference & chunked) / len(reference)
     elif reference:
         coverage = chunk_coverage = 0.0
+    printed = _printed_folios(path)
+    labels = parsed.page_labels if parsed else ()
+    label_match = (
+        sum(1 for i, folio in printed.items() if i < len(labels) and labels[i] == folio)
+        / len(printed)
+        if printed
+        else None
+    )
     return Row(
         path.name,
         len(gt) if gt is not None else None,
@@ -148,6 +190,8 @@ def measure(path: Path) -> Row:
         attach,
         coverage,
         chunk_coverage,
+        label_match,
+        len(printed),
         code,
         round(seconds, 2),
         round(seconds / max(pages, 1), 3),
@@ -175,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(
         "| document | gt | found | recall | precision | note text | marker attach | coverage "
-        "| chunk coverage | exit | s | s/page |"
+        "| chunk coverage | page labels (pages) | exit | s | s/page |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cells = [
             r.document,
@@ -189,12 +233,14 @@ def main(argv: list[str] | None = None) -> int:
             _fmt(r.marker_attach),
             _fmt(r.coverage),
             _fmt(r.chunk_coverage),
+            f"{_fmt(r.label_match)} ({r.labelled_pages})",
             _fmt(r.exit_code),
             _fmt(r.seconds),
             _fmt(r.seconds_per_page),
         ]
         print("| " + " | ".join(cells) + " |")
-    print("page-label match: not measured (ground truth has physical pages only)")
+    print("page labels: share of the pages whose folio pdftotext finds (and a neighbouring "
+          "page continues) that the reader labels the same; (pages) = how many had one")
     return 0
 
 

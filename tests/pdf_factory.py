@@ -886,3 +886,19 @@ def make_cover_then_folios_pdf(path: Path, cover_folio: str | None = None) -> No
         c.drawString(300, 30, str(folio))
         c.showPage()
     c.save()
+
+
+def make_restarting_folios_pdf(path: Path, folios: Sequence[int | None]) -> None:
+    """One page per entry of `folios`, each printing that number at its foot (None: no folio),
+    so numbering can restart (a syllabus 1-3, then an opinion 1-4)."""
+    c = Canvas(str(path), pagesize=letter)
+    for page, folio in enumerate(folios):
+        y = 700.0
+        c.setFont("Helvetica", 11)
+        for line in _wrap(prose(page + 1, 5), "Helvetica", 11, 440):
+            c.drawString(72, y, line)
+            y -= 14
+        if folio is not None:
+            c.drawString(300, 30, str(folio))
+        c.showPage()
+    c.save()

@@ -25,6 +25,7 @@ from pdf_factory import (
     make_image_only_pdf,
     make_long_pdf,
     make_report,
+    make_restarting_folios_pdf,
     make_shuffled_stream_pdf,
     make_slip_opinion_pdf,
     make_transformed_text_pdf,
@@ -614,6 +615,19 @@ def test_unicode_superscript_digits_are_markers(tmp_path: Path) -> None:
     doc = PdfReader().read(tmp_path / "unicode.pdf")
     _notes_match(doc, fixture)
     assert any("10 km²" in b.text for b in doc.blocks)  # an exponent stays as printed
+
+
+@pytest.mark.parametrize(("folios", "labels"), [
+    # a syllabus printed 1-3 whose first page prints no folio, then an opinion printed 1-4
+    ((None, 2, 3, 1, 2, 3, 4), ("1", "2", "3", "1", "2", "3", "4")),
+    # an unnumbered page inside a run continues it; a stray number starts no run
+    ((1, 2, None, 4, 1, 2, 1938, 4, None), ("1", "2", "3", "4", "1", "2", "3", "4", "5")),
+])
+def test_numbering_that_restarts_keeps_each_runs_folios(
+    tmp_path: Path, folios: tuple[int | None, ...], labels: tuple[str, ...]
+) -> None:
+    make_restarting_folios_pdf(tmp_path / "runs.pdf", folios)
+    assert PdfReader().read(tmp_path / "runs.pdf").page_labels == labels
 
 
 @pytest.mark.parametrize(("cover", "labels"), [(None, ("i", "1", "2", "3")),

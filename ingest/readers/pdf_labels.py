@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ingest.readers.pdf_layout import _describe, _LayoutBase
 
@@ -47,6 +48,48 @@ def _consistent_offset(pairs: Sequence[tuple[int, int]]) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class FolioRun:
+    """Pages whose printed folios agree on one offset (`printed = index + offset`)."""
+
+    first: int  # page index of the run's first folio
+    offset: int
+
+
+def _arabic_runs(pairs: Sequence[tuple[int, int]]) -> list[FolioRun]:
+    """Runs of two or more pages in page order with one offset: numbering that restarts (a
+    slip opinion's syllabus 1-4, then its opinion 1-24) gives one run per numbering. A lone
+    folio that agrees with neither neighbour (a year, a stray number) starts no run."""
+    groups: list[list[tuple[int, int]]] = []
+    for index, value in sorted(pairs):
+        offset = value - index
+        if groups and groups[-1][-1][1] - groups[-1][-1][0] == offset:
+            groups[-1].append((index, value))
+        else:
+            groups.append([(index, value)])
+    runs: list[FolioRun] = []
+    for group in groups:
+        if len(group) < 2:
+            continue
+        offset = group[0][1] - group[0][0]
+        if runs and runs[-1].offset == offset:
+            continue  # the same numbering after a stray folio
+        runs.append(FolioRun(group[0][0], offset))
+    return runs
+
+
+def _labels_from_runs(n: int, runs: Sequence[FolioRun]) -> list[str]:
+    """Each page takes the numbering of the run it is in or follows (an unnumbered page
+    continues the numbering before it); pages before the first run count back from it, and
+    a cover that would be numbered below 1 is front matter (i, ii, ...)."""
+    labels: list[str] = []
+    for i in range(n):
+        run = next((r for r in reversed(runs) if r.first <= i), runs[0])
+        value = i + run.offset
+        labels.append(str(value) if value >= 1 else _to_roman(i + 1))
+    return labels
+
+
 class _LabelsStage(_LayoutBase):
     """The label printed on each page."""
 
@@ -62,6 +105,9 @@ class _LabelsStage(_LayoutBase):
         except Exception as exc:  # a broken label tree is not fatal
             self.warnings.append(f"/PageLabels unreadable ({_describe(exc)})")
         arabic = [(i, int(v)) for i, v in self.folios.items() if v.isdigit()]
+        runs = _arabic_runs(arabic)
+        if len(runs) >= 2 and not any(not v.isdigit() for v in self.folios.values()):
+            return _labels_from_runs(n, runs)
         romans = [(i, _roman_value(v)) for i, v in self.folios.items() if not v.isdigit()]
         roman_pairs = [(i, v) for i, v in romans if v]
         arabic_offset = _consistent_offset(arabic)
