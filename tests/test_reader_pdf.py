@@ -637,3 +637,33 @@ def test_a_cover_before_page_1_gets_its_own_label(
 ) -> None:
     make_cover_then_folios_pdf(tmp_path / "cover.pdf", cover)
     assert PdfReader().read(tmp_path / "cover.pdf").page_labels == labels
+
+
+ENDNOTES = ("United Nations. Report of the Council, 1999, p. 4.",
+            "Smith, J. Two failures. Journal of Things, 2001.",
+            "Treaty Series vol. 12, https://example.org/treaty.")
+
+
+@pytest.mark.parametrize("heading", ["Endnotes", "Notes"])
+def test_endnotes_in_a_closing_section_are_the_markers_notes(tmp_path: Path, heading: str) -> None:
+    items = [Item("title", "A Guide"),
+             Item("paragraph", prose(1, 3) + " The council met in 1999.{1} It failed twice.{2}"),
+             Item("paragraph", prose(2, 3) + " A treaty followed.{3}"),
+             Item("pagebreak"), Item("heading", heading),
+             *(Item("numbered", f"{n}. {text}") for n, text in enumerate(ENDNOTES, start=1))]
+    build_pdf(tmp_path / "endnotes.pdf", items, {}, Layout())
+    doc = PdfReader().read(tmp_path / "endnotes.pdf")
+    assert [(f.number, f.text, f.page) for f in doc.footnotes] == [
+        (n, text, "2") for n, text in enumerate(ENDNOTES, start=1)]
+    assert [m.number for m in _block_with(doc, "council met").markers] == [1, 2]
+    assert not any("Two failures" in b.text for b in doc.blocks)  # notes leave the body
+    assert any(b.kind == "heading" and b.text == heading for b in doc.blocks)
+
+
+def test_a_numbered_list_under_notes_without_markers_stays_text(tmp_path: Path) -> None:
+    items = [Item("paragraph", prose(1, 3)), Item("heading", "Notes"),
+             *(Item("numbered", f"{n}. {text}") for n, text in enumerate(ENDNOTES, start=1))]
+    build_pdf(tmp_path / "list.pdf", items, {}, Layout())
+    doc = PdfReader().read(tmp_path / "list.pdf")
+    assert doc.footnotes == ()
+    assert all(any(text in b.text for b in doc.blocks) for text in ENDNOTES)

@@ -291,3 +291,27 @@ def test_brief_structure(brief: ParsedDocument) -> None:
     assert [b.kind for b in questions[:12]] == ["list_item"] * 12
     assert questions[0].text.startswith("Is your delegation a country of origin")
     assert brief.warnings == ()
+
+
+ENDNOTE_TEXTS = ("United Nations. Report of the Council, 1999, p. 4.",
+                 "Smith, J. Two failures. Journal of Things, 2001.")
+
+
+@pytest.mark.parametrize("heading", ["## Notes", "ENDNOTES", "## End notes"])
+def test_endnotes_under_a_closing_notes_heading_are_notes(heading: str) -> None:
+    text = ("# A Guide\n\nThe council met in 1999.¹ It failed twice.²\n\n"
+            f"{heading}\n\n1. {ENDNOTE_TEXTS[0]}\n2. {ENDNOTE_TEXTS[1]}\n   continued here.\n")
+    doc = TextReader().parse(text, "guide.md")
+    assert [(f.number, f.text) for f in doc.footnotes] == [
+        (1, ENDNOTE_TEXTS[0]), (2, ENDNOTE_TEXTS[1] + " continued here.")]
+    body = [b for b in doc.blocks if "council" in b.text]
+    assert body[0].text == "The council met in 1999. It failed twice."
+    assert [m.number for m in body[0].markers] == [1, 2]
+
+
+def test_a_numbered_list_under_notes_that_no_marker_points_at_stays_a_list() -> None:
+    text = ("# A Guide\n\nThe council met in 1999.\n\n## Notes\n\n"
+            f"1. {ENDNOTE_TEXTS[0]}\n2. {ENDNOTE_TEXTS[1]}\n")
+    doc = TextReader().parse(text, "guide.md")
+    assert doc.footnotes == ()
+    assert [b.text for b in doc.blocks if b.kind == "list_item"] == list(ENDNOTE_TEXTS)

@@ -43,6 +43,18 @@ def is_caption(text: str) -> bool:
     return bool(CAPTION.match(text))
 
 
+# The heading of a closing section of endnotes. Its numbered entries are notes only where
+# body markers point at them (a numbered list under "Notes" stays a list).
+ENDNOTE_HEADINGS = frozenset(
+    {"notes", "endnotes", "end notes", "footnotes", "notas", "notes de fin", "anmerkungen"}
+)
+
+
+def is_endnote_heading(text: str) -> bool:
+    """"Notes", "ENDNOTES:", "## End notes" — the heading alone, any case or punctuation."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split()) in ENDNOTE_HEADINGS
+
+
 def is_colon_heading(text: str, max_words: int = 12) -> bool:
     """A short line ending in ':' that starts with a capital, like "Current issue:"."""
     text = text.strip()

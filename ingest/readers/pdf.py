@@ -228,6 +228,7 @@ class _Layout(_FurnitureStage, _LabelsStage, _NotesStage, _BlocksStage):
         self._strip_furniture(candidates)
         self.labels = self._page_labels()
         numbers = self._find_footnotes(candidates)
+        numbers |= self._find_endnotes(candidates, numbers)
         accept = self._marker_rule(numbers)
         blocks = self._blocks(accept)
         self._check_markers(blocks, numbers)

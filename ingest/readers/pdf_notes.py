@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ingest.readers.common import is_caption, strip_controls
+from ingest.readers.common import is_caption, is_endnote_heading, strip_controls
 from ingest.readers.pdf_layout import _LayoutBase
 from ingest.readers.pdf_lines import _SPACES, _Line, _PageText
 from ingest.records import RawFootnote
@@ -132,6 +132,54 @@ class _NotesStage(_LayoutBase):
                 + ", ".join(map(str, dupes))
             )
         return set(numbers)
+
+    def _find_endnotes(self, candidates: dict[int, Counter[int]], found: set[int]) -> set[int]:
+        """Notes printed together in a closing "Notes"/"Endnotes" section, in body type: the
+        numbered entries after the last such heading whose numbers answer body markers that
+        no footnote answered. Returns the numbers read (their lines leave the body)."""
+        announced: Counter[int] = Counter()
+        for counts in candidates.values():
+            announced.update(n for n in counts if n not in found)
+        if not announced:
+            return set()
+        heading: tuple[_PageText, _Line] | None = None
+        for page in self.pages:
+            for line in sorted(page.lines, key=lambda ln: -ln.baseline):
+                if is_endnote_heading(line.raw):
+                    heading = (page, line)
+        if heading is None:
+            return set()
+        start_page, title = heading
+        region: list[_Line] = []
+        page_of: dict[int, _PageText] = {}
+        for page in self.pages[start_page.index:]:
+            for line in sorted(page.lines, key=lambda ln: -ln.baseline):
+                if page is start_page and line.baseline >= title.baseline:
+                    continue
+                region.append(line)
+                page_of[id(line)] = page
+        while region and _leading_number(region[0]) is None:
+            region.pop(0)  # an introduction under the heading stays body text
+        if not region or (first := _leading_number(region[0])) is None or (
+            first[0] not in announced
+        ):
+            return set()
+        notes = self._parse_region(region, announced, True)
+        if sum(1 for number, _ in notes if number in announced) < max(1, len(notes) // 2):
+            return set()  # a numbered list that markers do not point at: no notes
+        starts = {}
+        for line in region:
+            parsed = _leading_number(line)
+            if parsed is not None and parsed[0] not in starts:
+                starts[parsed[0]] = page_of[id(line)]
+        for number, text in notes:
+            page = starts.get(number, start_page)
+            self.footnotes.append(RawFootnote(number=number, text=text,
+                                              page=self.labels[page.index]))
+        dropped = {id(ln) for ln in region}
+        for page in self.pages[start_page.index:]:
+            page.lines = [ln for ln in page.lines if id(ln) not in dropped]
+        return {number for number, _ in notes}
 
     def _separator(self, page: _PageText, by_y: Sequence[_Line]) -> _Line | None:
         """The lowest line of the lower half of the page drawn as a rule ("——————"), with

@@ -39,6 +39,7 @@ from ingest.readers.common import (
     TextBuilder,
     is_caption,
     is_colon_heading,
+    is_endnote_heading,
     normalise_space,
     read_limited,
     strip_controls,
@@ -155,6 +156,10 @@ _ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d{1,3}[.)])\s+(\S.*)$")
+# An entry of a closing "Notes" section: "1. text", "1) text", "[1] text".
+_ENDNOTE_ENTRY = re.compile(r"^\s{0,3}(?:(\d{1,4})[.)]|\[(\d{1,4})\])\s+(\S.*)$")
+# A superscript number after a word or punctuation: a marker that an endnote may answer.
+_SUPER_MARKER = re.compile(rf"(?<=[^\s{SUPERSCRIPTS}])([{SUPERSCRIPTS}]+)")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 _MD_REF = re.compile(r"\[\^([^\]\s]+)\]")
@@ -260,11 +265,25 @@ def _split_definitions(lines: list[str]) -> tuple[list[str], list[_Definition]]:
             definitions.append(_Definition(label, " ".join(current), start))
         current = None
 
+    # Numbers that body markers announce: only those make a closing "Notes" list endnotes.
+    announced = {str(from_superscript(m)) for line in lines for m in _SUPER_MARKER.findall(line)
+                 if not _SUPER_DEF.match(line)}
+    in_endnotes = False
     for number, line in enumerate(lines, start=1):
         if _FENCE.match(line):
             in_fence = not in_fence
+        heading = _ATX.match(line)
+        if not in_fence and (heading or (line.strip() and current is None)):
+            title = heading.group(2) if heading else line
+            in_endnotes = is_endnote_heading(title) or (in_endnotes and not heading
+                                                       and bool(_ENDNOTE_ENTRY.match(line)))
         match = None if in_fence else (_SUPER_DEF.match(line) or _MD_DEF.match(line))
-        if match:
+        entry = _ENDNOTE_ENTRY.match(line) if in_endnotes and not in_fence else None
+        if entry and (entry.group(1) or entry.group(2)) in announced:
+            close()
+            label, current, start = entry.group(1) or entry.group(2), [entry.group(3)], number
+            body.append("")
+        elif match:
             close()
             label = match.group(1)
             if label[0] in SUPERSCRIPTS:
