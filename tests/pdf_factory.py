@@ -902,3 +902,46 @@ def make_restarting_folios_pdf(path: Path, folios: Sequence[int | None]) -> None
             c.drawString(300, 30, str(folio))
         c.showPage()
     c.save()
+
+
+def make_notes_on_one_line_pdf(path: Path) -> NotesFixture:
+    """A law review's short notes set several to a line: "¹ Ibid. ² Id. at 5. ³ …", each
+    number raised above 8 pt note text; a fourth note has a line of its own."""
+    notes = {1: "Ibid.", 2: "Id. at 5.", 3: "See supra note 1.",
+             4: "Smith, J. Tidal reconnection and sediment supply, 2022."}
+    c = Canvas(str(path), pagesize=letter)
+    y = 700.0
+    body: list[tuple[str, tuple[int, ...]]] = []
+    for number in notes:
+        text = prose(number, 2)
+        t = c.beginText(72, y)
+        t.setFont("Helvetica", 12)
+        for line in _wrap(text, "Helvetica", 12, 430)[:-1]:
+            t.textLine(line)
+        t.textOut(_wrap(text, "Helvetica", 12, 430)[-1])
+        t.setFont("Helvetica", 8)
+        t.setRise(3.9)
+        t.textOut(str(number))
+        t.setRise(0)
+        c.drawText(t)
+        body.append((text, (number,)))
+        y -= 18 * (len(_wrap(text, "Helvetica", 12, 430)) + 1)
+    t = c.beginText(72, 100)
+    for number in (1, 2, 3):
+        t.setFont("Helvetica", 7)
+        t.setRise(3)
+        t.textOut(str(number))
+        t.setRise(0)
+        t.setFont("Helvetica", 8)
+        t.textOut(f" {notes[number]} ")
+    c.drawText(t)
+    t = c.beginText(72, 88)
+    t.setFont("Helvetica", 7)
+    t.setRise(3)
+    t.textOut("4")
+    t.setRise(0)
+    t.setFont("Helvetica", 8)
+    t.textOut(f" {notes[4]}")
+    c.drawText(t)
+    c.save()
+    return NotesFixture(body, notes)

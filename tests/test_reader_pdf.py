@@ -24,6 +24,7 @@ from pdf_factory import (
     make_encrypted_pdf,
     make_image_only_pdf,
     make_long_pdf,
+    make_notes_on_one_line_pdf,
     make_report,
     make_restarting_folios_pdf,
     make_shuffled_stream_pdf,
@@ -667,3 +668,9 @@ def test_a_numbered_list_under_notes_without_markers_stays_text(tmp_path: Path) 
     doc = PdfReader().read(tmp_path / "list.pdf")
     assert doc.footnotes == ()
     assert all(any(text in b.text for b in doc.blocks) for text in ENDNOTES)
+
+
+def test_several_notes_on_one_line(tmp_path: Path) -> None:
+    fixture = make_notes_on_one_line_pdf(tmp_path / "short-notes.pdf")
+    doc = PdfReader().read(tmp_path / "short-notes.pdf")
+    _notes_match(doc, fixture)
