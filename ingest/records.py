@@ -22,8 +22,29 @@ FurnitureKind = Literal["header", "footer", "folio"]
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+# Notes marked by a symbol (a law review's author note "*", an editor's "†") print no number.
+# They are numbered from `SYMBOL_NOTE_BASE` on, one number per symbol, so that their identity
+# (document, number) never meets a numbered note's and they print back as their symbol.
+NOTE_SYMBOLS = ("*", "†", "‡", "§", "¶", "**", "††", "‡‡", "***")
+SYMBOL_NOTE_BASE = 1_000_000
+
+
+def symbol_note_number(symbol: str) -> int | None:
+    """`"†"` → the number the note marked `†` is known by; None for anything else."""
+    try:
+        return SYMBOL_NOTE_BASE + NOTE_SYMBOLS.index(symbol)
+    except ValueError:
+        return None
+
+
+def is_symbol_note(number: int) -> bool:
+    return SYMBOL_NOTE_BASE <= number < SYMBOL_NOTE_BASE + len(NOTE_SYMBOLS)
+
+
 def superscript(number: int) -> str:
-    """`5` → `⁵`: how a footnote marker is printed back to users."""
+    """`5` → `⁵`: how a footnote marker is printed back to users (a symbol note's symbol)."""
+    if is_symbol_note(number):
+        return NOTE_SYMBOLS[number - SYMBOL_NOTE_BASE]
     return str(number).translate(SUPERSCRIPT_DIGITS)
 
 

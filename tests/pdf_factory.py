@@ -945,3 +945,51 @@ def make_notes_on_one_line_pdf(path: Path) -> NotesFixture:
     c.drawText(t)
     c.save()
     return NotesFixture(body, notes)
+
+
+def make_symbol_notes_pdf(path: Path, *, notes: bool = True, raised_symbols: bool = True,
+                          ) -> NotesFixture:
+    """A law review's first page: the title marked "*" (the author's note), a sentence marked
+    ¹ and then "†"; the notes at the foot in order *, 1, †. `raised_symbols=False` draws the
+    notes' own symbols in the note type, unraised; `notes=False` prints no note at all."""
+    from ingest.records import symbol_note_number
+
+    star, dagger = symbol_note_number("*"), symbol_note_number("†")
+    assert star is not None and dagger is not None
+    texts = {star: "Professor of Law, Example University.",
+             1: "See Smith, The State as Owner, 12 J. L. 4 (2020).",
+             dagger: "Editor's note: figures as of 2021."}
+    c = Canvas(str(path), pagesize=letter)
+
+    def marked(x: float, y: float, parts: list[tuple[str, str]], size: float,
+               mark_size: float) -> None:
+        t = c.beginText(x, y)
+        for kind, text in parts:
+            t.setFont("Helvetica", mark_size if kind == "mark" else size)
+            t.setRise(0.4 * size if kind == "mark" else 0)
+            t.textOut(text)
+        t.setRise(0)
+        c.drawText(t)
+
+    marked(72, 700, [("text", "Citizen Shareholders"), ("mark", "*")], 12, 8)
+    marked(72, 670, [("text", "The state acts as a fiduciary when it invests."), ("mark", "1"),
+                     ("text", " It also owns firms."), ("mark", "†")], 12, 8)
+    y = 640.0
+    for i in range(4):
+        for line in _wrap(prose(i, 3), "Helvetica", 12, 440):
+            c.setFont("Helvetica", 12)
+            c.drawString(72, y, line)
+            y -= 15
+        y -= 8
+    if notes:
+        y = 110.0
+        for number, symbol in ((star, "*"), (1, "1"), (dagger, "†")):
+            if raised_symbols or symbol == "1":
+                marked(72, y, [("mark", symbol), ("text", " " + texts[number])], 8, 7)
+            else:
+                marked(72, y, [("text", f"{symbol} {texts[number]}")], 8, 7)
+            y -= 12
+    c.save()
+    body = [("Citizen Shareholders", (star,)),
+            ("The state acts as a fiduciary when it invests. It also owns firms.", (1, dagger))]
+    return NotesFixture(body if notes else [], texts if notes else {})

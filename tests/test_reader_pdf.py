@@ -29,6 +29,7 @@ from pdf_factory import (
     make_restarting_folios_pdf,
     make_shuffled_stream_pdf,
     make_slip_opinion_pdf,
+    make_symbol_notes_pdf,
     make_transformed_text_pdf,
     make_two_column_pdf,
     make_unicode_superscript_pdf,
@@ -44,7 +45,7 @@ from ingest.readers import pdf as pdf_module
 from ingest.readers.base import reader_for
 from ingest.readers.pdf import PdfReader
 from ingest.readers.pdf_joining import _Joiner
-from ingest.records import Block, ParsedDocument
+from ingest.records import Block, ParsedDocument, superscript
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 WORLD_BANK_URL = (
@@ -674,3 +675,21 @@ def test_several_notes_on_one_line(tmp_path: Path) -> None:
     fixture = make_notes_on_one_line_pdf(tmp_path / "short-notes.pdf")
     doc = PdfReader().read(tmp_path / "short-notes.pdf")
     _notes_match(doc, fixture)
+
+
+@pytest.mark.parametrize("raised_symbols", [True, False])
+def test_symbol_notes_are_notes_of_their_own(tmp_path: Path, raised_symbols: bool) -> None:
+    # "*" and "†" notes around note 1: each its own note, none inside note 1's text, the
+    # symbols out of the body text and printed back as themselves.
+    fixture = make_symbol_notes_pdf(tmp_path / "review.pdf", raised_symbols=raised_symbols)
+    doc = PdfReader().read(tmp_path / "review.pdf")
+    _notes_match(doc, fixture)
+    assert not any("*" in b.text or "†" in b.text for b in doc.blocks)
+    assert [superscript(f.number) for f in doc.footnotes] == ["*", "¹", "†"]
+
+
+def test_a_raised_asterisk_without_a_note_stays_text(tmp_path: Path) -> None:
+    make_symbol_notes_pdf(tmp_path / "plain.pdf", notes=False)
+    doc = PdfReader().read(tmp_path / "plain.pdf")
+    assert doc.footnotes == ()
+    assert _block_with(doc, "Citizen Shareholders").text == "Citizen Shareholders*"

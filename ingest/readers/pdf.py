@@ -72,7 +72,7 @@ from ingest.readers.pdf_lines import _group_lines, _PageText, _reading_order, _u
 from ingest.readers.pdf_markers import Accept, _sequence_rule
 from ingest.readers.pdf_notes import _NotesStage
 from ingest.readers.pdf_runs import Font, PageRuns, Run, page_runs, pypdf_page_runs
-from ingest.records import Block, ParsedDocument
+from ingest.records import Block, ParsedDocument, is_symbol_note
 
 DEFAULT_MAX_PAGES = 2000
 
@@ -257,7 +257,9 @@ class _Layout(_FurnitureStage, _LabelsStage, _NotesStage, _BlocksStage):
             return _sequence_rule(footnote_numbers)
         # No footnotes found (endnotes, or none): a superscript glued to a number is an
         # exponent ("10⁶"), anything else a note marker.
-        return lambda seg, before: not before[-1:].isdigit() and not seg.at_line_start
+        # A raised "*" with no note printed is the text's own asterisk.
+        return lambda seg, before: (not before[-1:].isdigit() and not seg.at_line_start
+                                    and not any(is_symbol_note(n) for n in seg.numbers))
 
     def _check_markers(self, blocks: Sequence[Block], numbers: set[int]) -> None:
         if not numbers:

@@ -11,10 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.readers.pdf_runs import Run
+from ingest.records import NOTE_SYMBOLS, symbol_note_number
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 _MARKER_DIGITS = re.compile(r"\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*")
+# A raised symbol that marks a note ("Shareholders*", "2021.†"): NOTE_SYMBOLS as drawn.
+_MARKER_SYMBOL = re.compile("|".join(re.escape(s) for s in sorted(NOTE_SYMBOLS, key=len,
+                                                                   reverse=True)))
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -102,7 +106,7 @@ def _joins(line: _Line, run: Run) -> bool:
         main <= 0.95 * run.size
         and 0 < -d <= 0.8 * run.size
         and run.x >= line.runs[-1].x
-        and all(_MARKER_DIGITS.fullmatch(r.text.strip()) for r in line.runs)
+        and all(_marker_text(r.text.strip()) for r in line.runs)
     )
 
 
@@ -123,7 +127,7 @@ def _build_segments(line: _Line) -> None:
         # A superscript number: raised, or (where the producer drew it without a rise we can
         # see) markedly smaller and glued to the word before it.
         lowered = run.y - line.baseline < -0.05 * main  # a subscript ("PM₁₀"), not a marker
-        if _MARKER_DIGITS.fullmatch(stripped) and (
+        if _marker_text(stripped) and (
             (raised and run.size <= main) or (smaller and glued and not lowered)
         ):
             segs.append(_Seg(stripped, _marker_numbers(stripped), not so_far.strip()))
@@ -165,7 +169,14 @@ def _build_segments(line: _Line) -> None:
 
 
 
+def _marker_text(text: str) -> bool:
+    """Digits ("3", "4-6") or a note symbol: what a raised marker or note number can be."""
+    return bool(_MARKER_DIGITS.fullmatch(text) or _MARKER_SYMBOL.fullmatch(text))
+
+
 def _marker_numbers(text: str) -> tuple[int, ...]:
+    if (symbol := symbol_note_number(text)) is not None:
+        return (symbol,)
     numbers: list[int] = []
     for part in re.split(r"\s*,\s*", text):
         bounds = re.split(r"\s*[\u2013-]\s*", part)

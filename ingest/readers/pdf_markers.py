@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ingest.readers.common import strip_controls
 from ingest.readers.pdf_lines import _SPACES, _Seg
-from ingest.records import SUPERSCRIPT_DIGITS, Marker
+from ingest.records import SUPERSCRIPT_DIGITS, Marker, is_symbol_note
 
 
 class _Text:
@@ -73,7 +73,8 @@ def _sequence_rule(footnote_numbers: set[int]) -> Accept:
     marker, below the last note, glued to a word) though no note with that number is
     printed: "Pact¹" and "crashes²" before note 3 are markers without a note (so `inspect`
     lists them), not text. Rendering calls the rule in reading order."""
-    last_note = max(footnote_numbers)
+    # Symbol notes ("*", "†") stand outside the numbered sequence.
+    last_note = max((n for n in footnote_numbers if not is_symbol_note(n)), default=0)
     last = 0
 
     def accept(seg: _Seg, before: str) -> bool:
@@ -86,7 +87,7 @@ def _sequence_rule(footnote_numbers: set[int]) -> Accept:
             and bool(_MARKED_WORD.search(before))
         )
         if ok:
-            last = max(last, *numbers)
+            last = max(last, *(n for n in numbers if not is_symbol_note(n)), 0)
         return ok
 
     return accept

@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from ingest.readers.common import is_caption, is_endnote_heading, strip_controls
 from ingest.readers.pdf_layout import _LayoutBase
 from ingest.readers.pdf_lines import _SPACES, _Line, _PageText
-from ingest.records import RawFootnote
+from ingest.records import RawFootnote, is_symbol_note, superscript, symbol_note_number
 
 # A footnote separator printed as text: a short row of dashes or rules.
 _RULE_LINE = re.compile(r"[-–—_‒―\u2500\u2501]{3,40}")
+
+# A note opened by its symbol drawn in the note's own type: "* Professor of Law, …".
+_LEADING_SYMBOL = re.compile(r"(\*{1,3}|†{1,2}|‡{1,2}|§|¶)\s*(?=\S)")
 
 # A footnote that ends like this is complete; one that does not may go on on the next page.
 _FOOTNOTE_END = re.compile(r"(?:[.!?…\"'”’)\]>]|\d)\s*$")
@@ -37,6 +40,9 @@ def _leading_number(line: _Line) -> tuple[int, bool] | None:
         # "3 Text" drawn apart is a note number; "3. Text" may as well be a numbered list
         # or a Works Cited entry, so it only counts where a body marker announced it.
         return int(head.group(1)), not head.group(2)
+    symbol = _LEADING_SYMBOL.match(line.raw)
+    if symbol and (number := symbol_note_number(symbol.group(1))) is not None:
+        return number, False  # "* Professor of Law": a note only where a marker announced it
     match = re.match(r"(\d{1,4})(?![\d,/%:])([.)]?)(\s*)(\S)", line.raw)
     if not match:
         return None
@@ -50,7 +56,8 @@ def _strip_number(line: _Line, number: int) -> str:
     if segs and (segs[0].numbers or re.fullmatch(r"\d{1,4}[.)]?", segs[0].text.strip())):
         rest = line.segs[line.segs.index(segs[0]) + 1:]
         return _SPACES.sub(" ", "".join(s.text for s in rest)).strip()
-    return re.sub(rf"^{number}[.)]?\s*", "", line.raw)
+    printed = superscript(number) if is_symbol_note(number) else str(number)
+    return re.sub(rf"^{re.escape(printed)}[.)]?\s*", "", line.raw)
 
 
 class _NotesStage(_LayoutBase):
@@ -118,7 +125,8 @@ class _NotesStage(_LayoutBase):
                 if pool[number] <= 0:
                     del pool[number]
                 self.footnotes.append(RawFootnote(number=number, text=text, page=label))
-                last_number = number
+                if not is_symbol_note(number):
+                    last_number = number
             dropped = {id(ln) for ln in region}
             page.lines = [ln for ln in page.lines if id(ln) not in dropped]
         for page, rule in self.separators:
@@ -230,11 +238,17 @@ class _NotesStage(_LayoutBase):
             parsed = _leading_number(line)
             if parsed is not None and notes:
                 number, strong = parsed
-                previous = notes[-1][0]
+                # Symbol notes stand outside the numbered sequence (after "* …" comes note 1):
+                # a symbol opens a note once, where a marker announced it.
+                previous = max((n for n, _ in notes if not is_symbol_note(n)), default=0)
                 expected = number == previous + 1 and (strong or not has_candidates)
+                if is_symbol_note(number):
+                    opens = number in pool and all(n != number for n, _ in notes)
+                else:
+                    opens = number > previous and (number in pool or expected)
                 url = self.joiner.url_break(region[i - 1].raw, line.raw,
                                             self._full_url_line(region[i - 1]))
-                if not (number > previous and (number in pool or expected)) or (
+                if not opens or (
                     url == "certain" or (url == "likely" and not (expected and strong))
                 ):
                     parsed = None  # "%2Creedbed…" continues a URL, it is not footnote 2
