@@ -19,6 +19,14 @@ _GEO_WORDS = frozenset(
 )
 _GEO_PHRASES = ("middle east", "near east", "far east", "latin america", "horn of africa")
 _LOCATIVE = frozenset({"in", "across", "within", "throughout", "inside"})
+# "in May", "in March 2020", "in Spring" are times, not places.
+_TIMES = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday spring summer autumn fall winter
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
 _CAPITALISED = re.compile(r"[A-Z][a-zà-ÿ'’]+(?:-[A-Za-zà-ÿ]+)*$")
 
 
@@ -75,7 +83,8 @@ def places(text: str) -> tuple[Place, ...]:
         before = [w.lower() for w, _, _ in tokens[max(0, i - 2) : i]]
         if before[-1:] == ["the"]:
             before = before[:-1]
-        located = bool(before) and before[-1] in _LOCATIVE and i > 0
+        located = (bool(before) and before[-1] in _LOCATIVE and i > 0
+                   and lowered.split()[0] not in _TIMES)
         if geographic or located:
             out.append(Place(name, start, end))
         i = j + 1

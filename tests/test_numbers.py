@@ -154,6 +154,8 @@ def test_same_figure_ignores_hedges() -> None:
         # Names that are not places: no geography word, no "in"/"across" before them.
         ("The UNODC and the United Nations, according to UNICEF", []),
         ("In 2022, children accounted for 38% of recorded victims globally.", []),
+        # Times after "in" are not places.
+        ("The board was founded in May, and in March 1871 it met in Dover.", ["Dover"]),
     ],
 )
 def test_places(text: str, expected: list[str]) -> None:
