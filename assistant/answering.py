@@ -12,14 +12,22 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from assistant.definitions import asked_term, definition_strength, definitions_first
+from assistant.answer_scoring import (
+    RERANK_DEPTH,
+    AnswerCues,
+    continued_span,
+    is_answer,
+    passage_value,
+    rerank,
+    sentence_value,
+)
+from assistant.definitions import asked_term, definitions_first
 from assistant.lookup import (
     CorpusView,
     FigureFinder,
@@ -31,7 +39,6 @@ from assistant.lookup import (
     parse_lookup,
     source_chunks,
 )
-from assistant.numbers import group_of, places
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from assistant.sentences import (
     Lexicon,
@@ -41,15 +48,16 @@ from assistant.sentences import (
     sentence_footnotes,
     sentence_spans,
     sentence_with_markers,
-    words,
 )
 from index.embedder import Embedder
 from ingest.records import Chunk, Document, Footnote, Reference
 
-# Below this (0.6·cosine + 0.4·coverage) the best sentence is too weak to be shown as "the
-# answer"; the passages are still listed. Calibrated on the gold questions with MiniLM.
+# Below this value (0.6·cosine + 0.4·coverage, plus what the question asks for:
+# `answer_scoring.sentence_value`) the best sentence is too weak to be shown as "the answer";
+# the passages are still listed. Chosen on the tune part of the gold sets with MiniLM.
 MIN_DIRECT_SCORE = 0.42
-MIN_ANSWER_WORDS = 4
+# "What is X?": definitions are looked for this deep in the ranking.
+DEFINITION_DEPTH = 20
 # `AnswerEngine.warm`: brief sentences embedded up front, in calls of about `WARM_BATCH`
 # (the shipped brief: 165 sentences, ~2 s on one CPU core with MiniLM).
 WARM_SENTENCE_LIMIT = 5_000
@@ -100,58 +108,13 @@ class Annotated:
     best: dict[int, ScoredSentence]  # hit rank → its best sentence
 
 
-def _answerable(sentence: ScoredSentence) -> bool:
-    text = sentence.text.rstrip()
-    return not text.endswith("?") and len(text.split()) >= MIN_ANSWER_WORDS
-
-
-GROUP_BONUS = 0.1
-# "What is X?": a sentence defining X is the direct answer (per strength: gloss/"refers to" 2,
-# "X is a …" 1); definitions are looked for this deep in the ranking.
-DEFINITION_BONUS = 0.1
-DEFINITION_DEPTH = 20
-
-
-def _group_bonus(groups: set[str], sentence: ScoredSentence) -> float:
-    if not groups:
-        return 0.0
-    found = {g for w, _, _ in words(sentence.text) if (g := group_of(w)) is not None}
-    return GROUP_BONUS * len(groups & found) / len(groups)
-
-
-# A question asking for a quantity is answered by a sentence that states one; a figure or
-# year named in the question should appear in its answer.
-_ASKS_FOR_QUANTITY = re.compile(
-    r"\b(how (many|much|often)|what (share|proportion|percentage|percent|fraction|number|"
-    r"part)|(share|proportion|percentage|fraction|number) of|when|what year)\b",
-    re.IGNORECASE,
-)
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Numbers that label rather than state: "Figure 2", "Table 1", "p. 42", "No. 5".
-_LABEL_NUMBER = re.compile(r"\b(?:fig(?:ure)?|table|chart|no|pp?|page)\.?\s*\d+", re.IGNORECASE)
-FIGURE_BONUS = 0.08
-
-
-def _figure_bonus(query: str, sentence: ScoredSentence) -> float:
-    asked = set(_FIGURE.findall(query))
-    figures = set(_FIGURE.findall(_LABEL_NUMBER.sub(" ", sentence.text)))
-    if not figures - asked:  # repeating the question's year is not stating a figure
-        return 0.0
-    bonus = FIGURE_BONUS if _ASKS_FOR_QUANTITY.search(query) else 0.0
-    return bonus + FIGURE_BONUS * len(asked & figures)
-
-
-# A figure given only for some places does not answer a question that names none: "What share
-# of victims were children?" is answered by the global 38%, not by "Central America … 60%".
-_ASKS_WHERE = re.compile(r"\b(where|which|what) (regions?|countries|country|places?|areas?)\b|"
-                         r"\bwhere\b", re.IGNORECASE)
-PLACE_SCOPE_PENALTY = 0.2
-
-
-def _place_scope_penalty(query: str, sentence: ScoredSentence) -> float:
-    if not _ASKS_FOR_QUANTITY.search(query) or _ASKS_WHERE.search(query) or places(query):
-        return 0.0
-    return PLACE_SCOPE_PENALTY if places(sentence.text) else 0.0
+@dataclass(frozen=True)
+class _Choice:
+    value: float  # what the question asks for, with the rank prior (chooses)
+    worth: float  # without the prior (must reach the minimum)
+    hit: Hit
+    sentence: ScoredSentence
+    spans: tuple[tuple[int, int], ...]  # every sentence of its chunk
 
 
 def annotate(
@@ -161,38 +124,41 @@ def annotate(
     query_vector: np.ndarray | None = None,
     min_direct_score: float = MIN_DIRECT_SCORE,
     not_answers: frozenset[str] = frozenset(),
+    whole: frozenset[str] = frozenset(),
 ) -> Annotated:
     """Highlight every hit and choose the direct answer (the best sentence of all hits, not
-    counting the chunks in `not_answers`)."""
+    counting the chunks in `not_answers`). A chunk in `whole` (a reference-list entry, for a
+    question about what the brief cites) is quoted whole when it holds the best sentence."""
     if not hits:
         return Annotated((), None, None, {})
     scored = scorer.score(query, [h.chunk for h in hits], query_vector)
-    groups = {g for w, _, _ in words(query) if (g := group_of(w)) is not None}
-    term = asked_term(query)
+    cues = AnswerCues.of(query)
     out: list[Hit] = []
     best: dict[int, ScoredSentence] = {}
-    answer: tuple[float, Hit, ScoredSentence] | None = None
+    answer: _Choice | None = None
     for hit, sentences in zip(hits, scored, strict=True):
         out.append(dataclasses.replace(hit, highlights=pick_highlights(sentences)))
         if sentences:
             best[hit.rank] = max(sentences, key=lambda s: s.score)
         if hit.chunk.id in not_answers:
             continue
+        entry = hit.chunk.id in whole  # a bibliography entry: its pieces are not sentences
         for sentence in sentences:
-            if not _answerable(sentence):
+            if not (entry or is_answer(sentence)):
                 continue
-            # A tiny rank prior breaks near-ties in favour of the retriever's order; asking
-            # about a group ("girls") makes sentences about that group the better answers.
-            value = (sentence.score - 0.005 * (hit.rank - 1) + _group_bonus(groups, sentence)
-                     + _figure_bonus(query, sentence) - _place_scope_penalty(query, sentence))
-            if term is not None:
-                value += DEFINITION_BONUS * definition_strength(sentence.text, term)
-            if answer is None or value > answer[0]:
-                answer = (value, hit, sentence)
-    if answer is None or answer[2].score < min_direct_score:
+            # A tiny rank prior breaks near-ties in favour of the retriever's order.
+            worth = sentence_value(cues, sentence)
+            value = worth - 0.005 * (hit.rank - 1)
+            if answer is None or value > answer.value:
+                answer = _Choice(value, worth, hit, sentence, tuple(s.span for s in sentences))
+    if answer is None or answer.worth < min_direct_score:
         return Annotated(tuple(out), None, None, best)
-    _, hit, sentence = answer
-    return Annotated(tuple(out), sentence_with_markers(hit.chunk, sentence.span), hit.rank, best)
+    chunk = answer.hit.chunk
+    if chunk.id in whole:
+        span = (_heading_end(chunk), len(chunk.text))
+    else:
+        span = continued_span(chunk, answer.sentence.span, answer.spans)
+    return Annotated(tuple(out), sentence_with_markers(chunk, span), answer.hit.rank, best)
 
 
 # ------------------------------------------------------------------ citation trail
@@ -266,6 +232,15 @@ def best_passage(
 
 
 # ------------------------------------------------------------------ the engine
+
+
+def _heading_end(chunk: Chunk) -> int:
+    """Where a chunk's text starts after the section heading that opens it (0: none)."""
+    for heading in chunk.section[-1:]:
+        if heading and chunk.text.startswith(heading):
+            rest = chunk.text[len(heading) :]
+            return len(heading) + len(rest) - len(rest.lstrip())
+    return 0
 
 
 def _without_heading(chunk: Chunk) -> str:
@@ -351,8 +326,11 @@ class AnswerEngine:
     def enrich(self, answer: Answer, query: str, query_vector: np.ndarray | None = None) -> Answer:
         """Highlights, direct answer and citation trail for retrieved hits."""
         # A question about what the brief cites may be answered by a reference entry.
-        entries = frozenset() if asks_about_sources(query) else self.reference_entries
-        annotated = annotate(query, answer.hits, self.scorer, query_vector, not_answers=entries)
+        about_sources = asks_about_sources(query)
+        entries = frozenset() if about_sources else self.reference_entries
+        whole = self.reference_entries if about_sources else frozenset()
+        annotated = annotate(query, answer.hits, self.scorer, query_vector, not_answers=entries,
+                             whole=whole)
         trail = citation_trail(annotated.hits, annotated.best, self.index, self.scorer,
                                self.make_hit)
         return dataclasses.replace(
@@ -456,15 +434,19 @@ class AnswerEngine:
 
         language = multilingual.detect_language(text)
         term = asked_term(text)
+        # In hybrid mode an English question's passages are reordered by the best answer
+        # each holds (`answer_scoring.rerank`); dense and bm25 stay the retrievers' own.
+        reranks = mode == "hybrid" and language in ("en", "und")
+        depth = max(RERANK_DEPTH if reranks else 0, DEFINITION_DEPTH if term else 0, k)
+        plain = self.index.search(text, depth, mode=mode, fusion=fusion, allowed=allowed)
+        if reranks:
+            plain = self.rerank(text, plain)
         if term is not None:
             # A definition question: the passages defining its term, from a deeper list,
             # come first ("What is X?" is answered by the brief's definition of X).
-            deep = self.index.search(text, max(DEFINITION_DEPTH, k), mode=mode, fusion=fusion,
-                                     allowed=allowed)
-            texts = [self.index.chunks[row].text for row, _ in deep]
-            plain = definitions_first(deep, texts, term)[:k]
-        else:
-            plain = self.index.search(text, k, mode=mode, fusion=fusion, allowed=allowed)
+            texts = [self.index.chunks[row].text for row, _ in plain]
+            plain = definitions_first(plain, texts, term)
+        plain = plain[:k]
         if language in ("en", "und") or mode != "hybrid":
             return plain, None
         if not multilingual.available():
@@ -481,6 +463,17 @@ class AnswerEngine:
             k,
         )
         return ranked, f"question in {language}: searched with the multilingual model too"
+
+    def rerank(self, text: str, ranked: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+        """`ranked` (row, retrieval score) ordered by each passage's best sentence for `text`
+        with a small prior for the retrieval order; the score becomes the blended one. Uses
+        the question vector retrieval has just embedded and the stored sentence vectors: no
+        forward pass of its own."""
+        rows = [row for row, _ in ranked]
+        scored = self.scorer.score(text, [self.index.chunks[row] for row in rows])
+        cues = AnswerCues.of(text)
+        values = [passage_value(cues, sentences) for sentences in scored]
+        return [(r.row, r.score) for r in rerank(rows, values)]
 
     # ---- check / cite
 

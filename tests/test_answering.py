@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from index_helpers import make_corpus
 
-from assistant.answering import (
+from assistant.answer_scoring import (
     FIGURE_BONUS,
     PLACE_SCOPE_PENALTY,
-    _figure_bonus,
-    _place_scope_penalty,
-    annotate,
+    figure_bonus,
+    place_scope_penalty,
 )
+from assistant.answering import annotate
 from assistant.records import Hit
 from assistant.sentences import (
     ScoredSentence,
@@ -222,7 +222,7 @@ def scored(text: str) -> ScoredSentence:
 
 def test_a_question_for_a_quantity_favours_sentences_that_state_one() -> None:
     def bonus(query: str, text: str) -> float:
-        return _figure_bonus(query, scored(text))
+        return figure_bonus(query, scored(text))
 
     states = "In 2019, nets caught 70% of the fish."
     assert bonus("what share of the fish did nets catch?", states) == FIGURE_BONUS
@@ -235,7 +235,7 @@ def test_a_question_for_a_quantity_favours_sentences_that_state_one() -> None:
 
 def test_a_figure_given_only_for_some_places_does_not_answer_a_general_question() -> None:
     def penalty(query: str, text: str) -> float:
-        return _place_scope_penalty(query, scored(text))
+        return place_scope_penalty(query, scored(text))
 
     regional = "In the Northern Isles and the Western Shore, nets caught about 60% of the fish."
     general = "In 2019, nets caught 70% of the fish."
