@@ -158,3 +158,35 @@ def test_a_reference_entry_is_quoted_whole(fake_embedder: Any) -> None:
     result = annotate("does the brief cite the Fishing Board?", [hit(entry)], scorer,
                       whole=frozenset({"b-ref"}))
     assert result.direct_answer == "Fishing Board. Nets of the coast. Harbour Press, 2019."
+
+
+# ------------------------------------------------------------------ through the Assistant
+
+
+def test_reranking_embeds_nothing_but_the_question(tmp_path: Any, fake_embedder: Any) -> None:
+    from index_helpers import make_corpus
+
+    from assistant.assistant import Assistant
+    from index.store import write_index
+
+    write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
+    calls: list[list[str]] = []
+
+    class Counting:
+        name, dimension = fake_embedder.name, fake_embedder.dimension
+
+        def embed(self, texts: Any) -> Any:
+            calls.append(list(texts))
+            return fake_embedder.embed(texts)
+
+    brief = Assistant.open(tmp_path / "index", embedder=Counting())  # type: ignore[arg-type]
+    question = "When was the Palermo Protocol created?"
+    answer = brief.ask(question, k=3, only="brief")
+    # The stored sentence vectors score the deeper list: one forward pass, the question's.
+    assert calls == [[question]]
+    assert [h.rank for h in answer.hits] == [1, 2, 3]
+    assert all(a.score >= b.score for a, b in zip(answer.hits, answer.hits[1:], strict=False))
+    # dense and bm25 stay the retrievers' own order, for comparing retrievers.
+    dense = brief.index.search(question, 3, mode="dense", allowed=brief.index.select("brief", None))
+    assert [h.chunk.id for h in brief.ask(question, k=3, mode="dense", only="brief").hits] == [
+        brief.index.chunks[row].id for row, _ in dense]
