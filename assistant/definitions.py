@@ -7,7 +7,8 @@ defines the term when it is definition-shaped and its subject is the term:
 
 - a gloss: "Child trafficking: recruitment, transportation, …" (a key-terms list);
 - "X is defined as / refers to / means / denotes / is the term for …", "the term “X” …";
-- "X is/are a/an/the …" (genus and difference; weaker than the two above).
+- "X is/are a/an/the …" (genus and difference; weaker than the two above);
+- "…, known as X, …", "(also referred to as X)": naming in passing (as weak as the last).
 
 Nothing here knows a brief: the shapes are English, the term comes from the question.
 """
@@ -48,6 +49,13 @@ _STRONG = re.compile(
 )
 _WEAK = re.compile(
     r"^\s*(?P<subject>[^.:;\n]{2,80}?)\s*,?\s+(?:is|are|was|were)\s+(?:a|an|the|one)\b",
+    re.IGNORECASE,
+)
+# Naming in passing: "the unification of A and B, known as X, …", "(also called X)": the
+# sentence says what X is, less plainly than a gloss.
+_NAMED = re.compile(
+    r"\b(?:(?:also|commonly|widely|better|often)\s+)?(?:known|referred\s+to)\s+as\s+"
+    r"[\"“‘']?(?P<subject>[^,.;:()\"”’\n]{2,60}?)[\"”’']?\s*(?=[,.;:)]|$)",
     re.IGNORECASE,
 )
 _PREPOSITIONS = frozenset(
@@ -95,6 +103,8 @@ def definition_strength(sentence: str, term: Sequence[str]) -> int:
         m = pattern.match(sentence)
         if m is not None and _subject_is(m.group("subject"), term):
             return strength
+    if any(_subject_is(m.group("subject"), term) for m in _NAMED.finditer(sentence)):
+        return WEAK
     return 0
 
 

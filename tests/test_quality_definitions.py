@@ -62,6 +62,10 @@ def test_other_questions_ask_for_no_definition(question: str) -> None:
         ("Rules on bycatch: states must report it yearly.", 0),  # another subject
         ("Many fleets are blamed for bycatch.", 0),
         ("Reducing bycatch in tropical shrimp trawling is a priority.", 0),
+        # Naming in passing: what precedes "known as" is what the term is.
+        ("In 1990 the unwanted catch of other species, known as bycatch, doubled.", WEAK),
+        ("Unwanted catch (also referred to as “bycatch”) is thrown back.", WEAK),
+        ("The fleet, known as the Bycatch Fleet of the north, sailed.", 0),  # another subject
     ],
 )
 def test_definition_shaped_sentences(sentence: str, strength: int) -> None:
