@@ -44,6 +44,7 @@ import gradio as gr
 
 from assistant import body_limit, render
 from assistant import requests as edge
+from assistant.api_sessions import forget_session
 from assistant.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
 from assistant.examples import example_questions
 from assistant.records import lookups_dict
@@ -271,6 +272,7 @@ class Handlers:
         only: str | None = None,
         history: list[str] | None = None,
         brief: str | None = None,
+        request: gr.Request | None = None,
     ) -> dict[str, Any]:
         """Answer `query`: the k best passages with their verbatim citations (`Answer.to_dict`).
 
@@ -279,23 +281,31 @@ class Handlers:
         sources it cites).
         """
         try:
-            request = edge.ask_request(query, k, mode, only, history, brief)
+            asked = edge.ask_request(query, k, mode, only, history, brief)
             answer = self.provider.ask(
-                request.query, request.k, mode=request.mode, only=request.only,
-                history=request.history, brief=request.brief,
+                asked.query, asked.k, mode=asked.mode, only=asked.only,
+                history=asked.history, brief=asked.brief,
             )
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
+        finally:
+            forget_api_session(request)
         return answer.to_dict()
 
-    def api_check(self, claim: str, brief: str | None = None) -> dict[str, Any]:
+    def api_check(
+        self, claim: str, brief: str | None = None, request: gr.Request | None = None
+    ) -> dict[str, Any]:
         """Check `claim` against the briefs and their sources (of `brief` only, when given)."""
         try:
             return self.provider.check(edge.claim_text(claim), edge.brief_id(brief)).to_dict()
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
+        finally:
+            forget_api_session(request)
 
-    def api_cite(self, number: int, brief: str | None = None) -> dict[str, Any]:
+    def api_cite(
+        self, number: int, brief: str | None = None, request: gr.Request | None = None
+    ) -> dict[str, Any]:
         """Footnote `number` of each loaded brief that has one (of `brief` only, when given):
         `{"number", "brief", "lookups": [CitationLookup.to_dict(), ...]}`, one per brief."""
         try:
@@ -303,6 +313,18 @@ class Handlers:
             return lookups_dict(wanted, scope, self.provider.cite(wanted, scope))
         except BriefQAError as exc:
             raise gr.Error(str(exc)) from exc
+        finally:
+            forget_api_session(request)
+
+
+def forget_api_session(request: gr.Request | None) -> None:
+    """The API endpoints keep nothing between calls: the session Gradio made for this one
+    (which would hold the request and its answer until 500 newer sessions came) is dropped
+    (`assistant.api_sessions`). Without a request (a direct call) there is nothing to drop."""
+    if request is None:
+        return
+    app = getattr(getattr(request, "request", None), "app", None)
+    forget_session(getattr(app, "state_holder", None), request.session_hash)
 
 
 # ------------------------------------------------------------------ layout
