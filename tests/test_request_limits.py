@@ -17,12 +17,14 @@ from app_server import build_synthetic_index, serve
 
 import app
 from assistant import body_limit, service
+from assistant import requests as edge
 from assistant.assistant import Assistant
 from assistant.service import AssistantProvider, RequestTimeoutError
 
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
 CAP = body_limit.max_body_bytes()
+CHAT_CAP = body_limit.max_chat_body_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -65,15 +67,44 @@ def test_a_body_over_the_cap_is_refused_with_413(app_url: str) -> None:
         refused = client.post(f"{app_url}gradio_api/call/ask", content=huge,
                               headers={"Content-Type": "application/json"})
         assert refused.status_code == 413
-        assert "request body too large" in refused.json()["error"]
-        assert f"{CAP // 1024 // 1024} MB" in refused.json()["error"]
-        # The queue's own entry point (what gradio_client and the page use) too.
-        joined = client.post(f"{app_url}gradio_api/queue/join", content=huge,
+        assert refused.json()["error"] == body_limit.refusal_text(CAP)
+        assert "256 KB" in refused.json()["error"]
+        # The queue's own entry point (what gradio_client and the page use) over its cap too.
+        huger = ask_body("Palermo " * ((2 * CHAT_CAP) // 8))
+        joined = client.post(f"{app_url}gradio_api/queue/join", content=huger,
                              headers={"Content-Type": "application/json"})
         assert joined.status_code == 413
         # And the server still answers an ordinary question right after.
         answer = call_ask(client, app_url, ask_body("What is the Palermo Protocol?"))
         assert answer["hits"]
+
+
+def test_the_api_cap_holds_what_a_request_can_use(app_url: str) -> None:
+    """The default API cap is sized to the largest request that is read in full: a question
+    and the 20 history items kept, 2,000 characters each, every one a 6-byte JSON escape."""
+    assert body_limit.USABLE_BODY_BYTES < CAP == body_limit.DEFAULT_MAX_BODY_KB * 1024
+    longest = "é" * edge.MAX_QUERY_CHARS
+    history = [longest] * edge.MAX_HISTORY_ITEMS
+    body = ask_body(longest, history)
+    assert body_limit.USABLE_BODY_BYTES <= len(body) <= CAP
+    with httpx.Client(timeout=30) as client:
+        answer = call_ask(client, app_url, body)
+    assert answer["query"] == longest
+
+
+def test_the_queue_keeps_room_for_the_conversation(app_url: str) -> None:
+    """The page posts its whole conversation with each question: the queue's cap is larger
+    than the API's, so a body between the two is refused by /call but not by the queue."""
+    assert CHAT_CAP >= 4 * CAP
+    body = json.dumps({"data": ["x" * (2 * CAP)], "fn_index": 0, "session_hash": "s1"}).encode()
+    assert CAP < len(body) < CHAT_CAP
+    with httpx.Client(timeout=30) as client:
+        joined = client.post(f"{app_url}gradio_api/queue/join", content=body,
+                             headers={"Content-Type": "application/json"})
+        called = client.post(f"{app_url}gradio_api/call/ask", content=body,
+                             headers={"Content-Type": "application/json"})
+    assert joined.status_code != 413
+    assert called.status_code == 413
 
 
 def test_a_chunked_body_is_counted_as_it_arrives(app_url: str) -> None:
@@ -104,7 +135,7 @@ def test_a_chunked_body_is_counted_as_it_arrives(app_url: str) -> None:
 
 def test_a_body_just_under_the_cap_is_answered(app_url: str) -> None:
     history = ["What share of victims are children? " * 55] * 40  # ~80 KB, cut at the edge
-    query = "And for boys?" + " " * (CAP - 200_000)
+    query = "And for boys?" + " " * (CAP - 100_000)
     body = ask_body(query, history)
     assert 0.8 * CAP < len(body) <= CAP
     with httpx.Client(timeout=30) as client:
@@ -114,11 +145,12 @@ def test_a_body_just_under_the_cap_is_answered(app_url: str) -> None:
 
 def test_uploads_get_the_upload_cap() -> None:
     limits = body_limit.BodyLimitMiddleware(app=None, max_bytes=1000,  # type: ignore[arg-type]
-                                            upload_max_bytes=5000)
+                                            upload_max_bytes=5000, chat_max_bytes=3000)
     assert limits.limit_for("/gradio_api/upload") == 5000
     assert limits.limit_for("/gradio_api/upload/") == 5000
-    assert limits.limit_for("/gradio_api/queue/join") == 1000
+    assert limits.limit_for("/gradio_api/queue/join") == 3000
     assert limits.limit_for("/gradio_api/call/ask") == 1000
+    assert limits.limit_for("/gradio_api/run/ask") == 1000
     assert app.launch_options()["max_file_size"] == body_limit.max_upload_body_bytes()
 
 
@@ -130,6 +162,10 @@ def test_cap_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch,
     assert body_limit.max_body_bytes() == body_limit.DEFAULT_MAX_BODY_KB * 1024
     assert "BRIEF_QA_MAX_BODY_KB='lots'" in capsys.readouterr().err
     assert "1 MB" in body_limit.refusal_text(1024 * 1024)
+    monkeypatch.setenv("BRIEF_QA_MAX_CHAT_BODY_KB", "2048")
+    assert body_limit.max_chat_body_bytes() == 2048 * 1024
+    monkeypatch.setenv("BRIEF_QA_MAX_CHAT_BODY_KB", "8")  # never below the API cap
+    assert body_limit.max_chat_body_bytes() == body_limit.max_body_bytes()
     assert "64 KB" in body_limit.refusal_text(64 * 1024)
 
 
