@@ -693,3 +693,20 @@ def test_a_raised_asterisk_without_a_note_stays_text(tmp_path: Path) -> None:
     doc = PdfReader().read(tmp_path / "plain.pdf")
     assert doc.footnotes == ()
     assert _block_with(doc, "Citizen Shareholders").text == "Citizen Shareholders*"
+
+
+@pytest.mark.slow
+def test_hundreds_of_notes_as_a_law_review_prints_them(tmp_path: Path) -> None:
+    # 240 notes, three to a paragraph, more note text than body text on every page (the body's
+    # size must still be told from the notes'): every number read once, with its own text,
+    # and every marker on its paragraph.
+    notes = {n: f"See {prose(n + 3, 1)[:-1]}, in Author {n}, Title {n}, {n} L. Rev. {100 + n} "
+                f"({1990 + n % 30})." for n in range(1, 241)}
+    items = [Item("paragraph", f"{prose(n, 1)}{{{n}}} {prose(n + 7, 1)}{{{n + 1}}} "
+                               f"{prose(n + 13, 1)}{{{n + 2}}}")
+             for n in range(1, 241, 3)]
+    expected = build_pdf(tmp_path / "review.pdf", items, notes, Layout(folio="top"))
+    doc = PdfReader().read(tmp_path / "review.pdf")
+    assert {f.number: f.text for f in doc.footnotes} == expected.footnotes
+    markers = sorted(m.number for b in doc.blocks for m in b.markers)
+    assert markers == list(range(1, 241))

@@ -73,7 +73,10 @@ class _LayoutBase:
         self.pages = pages
         self.warnings = [w for p in pages for w in p.warnings] + warnings
         all_lines = [line for p in pages for line in p.lines]
-        self.body_size = _body_size(all_lines)
+        # The body's size is read from the upper half of the pages: notes sit at the foot,
+        # and a law review can print more note text than body text.
+        upper = [line for p in pages for line in p.lines if p.rel_y(line) > 0.5]
+        self.body_size = _body_size(upper or all_lines)
         self.spacing = _line_spacing(pages)
         self.typical_length = _typical_lengths(all_lines)
         self.vocabulary = {w.lower() for line in all_lines for w in _WORDS.findall(line.raw)}
