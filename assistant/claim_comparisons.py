@@ -42,7 +42,8 @@ RATIO_SLACK = 0.15
 
 @dataclass(frozen=True)
 class Comparison:
-    """`larger` compared with `smaller` (canonical group names), with the stated ratio."""
+    """`larger` compared with `smaller` (canonical group names, or names as written when
+    `named`: "Pakistan … more … than Ethiopia"), with the stated ratio."""
 
     larger: str
     smaller: str
@@ -50,6 +51,27 @@ class Comparison:
     text: str  # the comparison as written
     start: int
     end: int
+    named: bool = False
+
+
+_NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
+def _name_sides(text: str, m: re.Match[str]) -> tuple[str | None, str | None]:
+    """Proper names on each side ("Pakistan contributes more … than Ethiopia"): the last
+    capitalised run before the comparison, the one that opens what follows "than"."""
+    from assistant.sentences import STOPWORDS
+
+    def name(found: re.Match[str] | None) -> str | None:
+        if found is None:
+            return None
+        kept = [w for w in found.group().split() if w.lower() not in STOPWORDS]
+        return " ".join(kept) or None
+
+    right = name(_NAME.match(m.group("after")))
+    before = list(_NAME.finditer(text[max(0, m.start() - 120) : m.start()]))
+    left = name(before[-1]) if before else None
+    return left, right
 
 
 def _sides(text: str, m: re.Match[str]) -> tuple[str | None, str | None]:
@@ -64,7 +86,8 @@ def _sides(text: str, m: re.Match[str]) -> tuple[str | None, str | None]:
 
 
 def group_comparisons(text: str) -> tuple[Comparison, ...]:
-    """Every comparison in `text` whose two sides are groups (girls, boys, female, …)."""
+    """Every comparison in `text` whose two sides are groups (girls, boys, female, …) or,
+    for "more/fewer … than", two names ("Pakistan … more peacekeepers than Ethiopia")."""
     out: list[Comparison] = []
     taken: list[tuple[int, int]] = []
     for m in _RATIO.finditer(text):
@@ -84,12 +107,15 @@ def group_comparisons(text: str) -> tuple[Comparison, ...]:
         if re.match(r"\s*(?:\d|one\b|a\b|an\b|half\b|twice\b)", m.group("after"), re.IGNORECASE):
             continue  # "more than 60%": a hedge on a figure, not a comparison
         left, right = _sides(text, m)
+        named = left is None and right is None
+        if named:  # no group on either side: two names, when the claim gives them
+            left, right = _name_sides(text, m)
         if left is None or right is None or left == right:
             continue
         if m.group("cmp").lower() not in UP:
             left, right = right, left
         out.append(Comparison(left, right, None, " ".join(m.group().split()), m.start(),
-                              m.end()))
+                              m.end(), named=named))
     return tuple(sorted(out, key=lambda c: c.start))
 
 
@@ -98,10 +124,29 @@ def ratio_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((m.start("ratio"), m.end("ratio")) for m in _RATIO.finditer(text))
 
 
+def _named_figure(text: str, name: str, other: str,
+                  quantities: Sequence[Quantity]) -> Quantity | None:
+    """The first figure after `name`'s mention, before `other`'s next mention: "Pakistan,
+    with 7161 peacekeepers; and Ethiopia, … 8326" gives Pakistan 7161."""
+    at = re.search(rf"\b{re.escape(name)}\b", text)
+    if at is None:
+        return None
+    stop = re.search(rf"\b{re.escape(other)}\b", text[at.end() :])
+    end = at.end() + stop.start() if stop is not None else len(text)
+    return next((q for q in quantities if q.kind in ("percent", "count", "money")
+                 and at.end() <= q.start < end), None)
+
+
 def _pair(
-    comparison: Comparison, quantities: Sequence[Quantity]
+    comparison: Comparison, quantities: Sequence[Quantity], text: str = ""
 ) -> tuple[Quantity, Quantity] | None:
     """The one figure of a kind given for each side ("32% … female", "25% … male")."""
+    if comparison.named:
+        big = _named_figure(text, comparison.larger, comparison.smaller, quantities)
+        small = _named_figure(text, comparison.smaller, comparison.larger, quantities)
+        if big is None or small is None or big.kind != small.kind:
+            return None
+        return big, small
     for kind in ("percent", "count", "money"):
         big = [q for q in quantities if q.kind == kind and q.group == comparison.larger]
         small = [q for q in quantities if q.kind == kind and q.group == comparison.smaller]
@@ -122,7 +167,7 @@ def compare_with_figures(
     from assistant.claim_evidence import in_quotes, located
 
     for sentence in sentences:
-        pair = _pair(comparison, extract(sentence.text))
+        pair = _pair(comparison, extract(sentence.text), sentence.text)
         if pair is None or pair[1].high <= 0:
             continue
         big, small = pair

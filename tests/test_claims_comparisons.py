@@ -77,6 +77,37 @@ def test_two_figure_comparison_with_wrong_ratio_contradicts(fake_embedder: Any) 
     assert verdict.verdict == "contradicted", verdict.reason
 
 
+CONTRIBUTORS = (
+    "The largest fleets include: Norland, with a total of 4120 trawlers; Westmark, with 3980 "
+    "trawlers; and Ostavia, which leads the list with 5230 registered trawlers.",
+)
+
+
+def test_two_named_sides_are_compared_on_their_own_figures() -> None:
+    (named,) = group_comparisons("Westmark operates more trawlers than Ostavia.")
+    assert (named.larger, named.smaller, named.named) == ("Westmark", "Ostavia", True)
+    assert group_comparisons("The fleet operates more than 400 trawlers.") == ()
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected", "mentions"),
+    [
+        ("Westmark operates more trawlers than Ostavia.", "contradicted",
+         "3980 for Westmark, 5230 for Ostavia: the opposite"),
+        ("Norland operates more trawlers than Westmark.", "supported",
+         "4120 for Norland, 3980 for Westmark"),
+        ("Westmark operates fewer trawlers than Norland.", "supported",
+         "4120 for Norland, 3980 for Westmark"),
+    ],
+)
+def test_named_comparisons_are_checked_against_each_names_figure(
+    claim: str, expected: str, mentions: str, fake_embedder: Any
+) -> None:
+    verdict = _check(claim, CONTRIBUTORS, fake_embedder)
+    assert verdict.verdict == expected, verdict.reason
+    assert mentions in verdict.reason
+
+
 EVENTS = (
     "Dear delegates, welcome to the Coastal Safety Council (CSC) at HarbourMUN 2019.",
     "Sincerely, Ana Ruiz, Director of CSC, HarbourMUN 2019",
