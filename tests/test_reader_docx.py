@@ -39,11 +39,14 @@ def make_docx(
     numbering: str | None = None,
     footnote_rels: str | None = None,
     document_name: str = "word/document.xml",
+    endnotes: str | None = None,
 ) -> Path:
     """A minimal package; parts are wired through relationships like Word does."""
     doc_rels = []
     if footnotes is not None:
         doc_rels.append(("rIdF", "footnotes", "footnotes.xml", False))
+    if endnotes is not None:
+        doc_rels.append(("rIdE", "endnotes", "endnotes.xml", False))
     if styles is not None:
         doc_rels.append(("rIdS", "styles", "styles.xml", False))
     if numbering is not None:
@@ -62,6 +65,11 @@ def make_docx(
             package.writestr(
                 f"{folder}/footnotes.xml",
                 f'<?xml version="1.0"?><w:footnotes {NS}>{footnotes}</w:footnotes>',
+            )
+        if endnotes is not None:
+            package.writestr(
+                f"{folder}/endnotes.xml",
+                f'<?xml version="1.0"?><w:endnotes {NS}>{endnotes}</w:endnotes>',
             )
         if footnote_rels is not None:
             package.writestr(f"{folder}/_rels/footnotes.xml.rels", footnote_rels)
@@ -93,15 +101,15 @@ def r(text: str, bold: bool = False) -> str:
     return f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>'
 
 
-def ref(note_id: int) -> str:
-    return f'<w:r><w:footnoteReference w:id="{note_id}"/></w:r>'
+def ref(note_id: int, part: str = "footnote") -> str:
+    return f'<w:r><w:{part}Reference w:id="{note_id}"/></w:r>'
 
 
-def note(note_id: int, *runs: str, kind: str | None = None) -> str:
+def note(note_id: int, *runs: str, kind: str | None = None, part: str = "footnote") -> str:
     type_attr = f' w:type="{kind}"' if kind else ""
     return (
-        f'<w:footnote w:id="{note_id}"{type_attr}><w:p><w:r><w:footnoteRef/></w:r>'
-        f"{''.join(runs)}</w:p></w:footnote>"
+        f'<w:{part} w:id="{note_id}"{type_attr}><w:p><w:r><w:{part}Ref/></w:r>'
+        f"{''.join(runs)}</w:p></w:{part}>"
     )
 
 
@@ -145,6 +153,28 @@ def test_footnotes_numbered_by_reference_order_separators_skipped(tmp_path: Path
     # Only the unreferenced note is reported: separators are not footnotes at all.
     assert len(doc.warnings) == 1 and "id 9 is never referenced" in doc.warnings[0]
     assert doc.page_count == 1 and all(f.page is None for f in doc.footnotes)
+
+
+def test_endnotes_are_read_and_numbered_after_the_footnotes(tmp_path: Path) -> None:
+    endnote_separators = SEPARATORS.replace("w:footnote", "w:endnote")
+    body = p(r("A claim."), ref(4, "endnote"), r(" A fact."), ref(2)) + p(
+        r("Another claim."), ref(2, "endnote"))
+    doc = DocxReader().read(make_docx(
+        tmp_path / "a.docx", body, footnotes=SEPARATORS + note(2, r("Footnote text.")),
+        endnotes=endnote_separators + note(2, r("Second endnote."), part="endnote")
+        + note(4, r("First endnote."), part="endnote")))
+    assert [marked(b) for b in doc.blocks] == ["A claim.[2] A fact.[1]", "Another claim.[3]"]
+    assert [(f.number, f.text) for f in doc.footnotes] == [
+        (1, "Footnote text."), (2, "First endnote."), (3, "Second endnote.")]
+    assert any("endnotes are numbered from 2 on" in w for w in doc.warnings)
+
+
+def test_endnotes_alone_are_numbered_from_1(tmp_path: Path) -> None:
+    body = p(r("A claim."), ref(7, "endnote"))
+    doc = DocxReader().read(make_docx(
+        tmp_path / "a.docx", body, endnotes=note(7, r("Only endnote."), part="endnote")))
+    assert [(f.number, f.text) for f in doc.footnotes] == [(1, "Only endnote.")]
+    assert [marked(b) for b in doc.blocks] == ["A claim.[1]"] and doc.warnings == ()
 
 
 def test_reference_to_missing_footnote_is_a_warning(tmp_path: Path) -> None:

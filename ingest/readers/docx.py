@@ -7,6 +7,8 @@ package relationships, not assumed names.
 * Footnotes come from `word/footnotes.xml`; separator/continuation notes are skipped. A
   footnote's number is the order of its first `w:footnoteReference` in the body, which is how
   Word displays them (1..N). Footnotes never referenced are not shown by Word and are skipped.
+  Endnotes (`word/endnotes.xml`, `w:endnoteReference`) are read the same way and numbered
+  after the footnotes (a warning says so when a document has both).
 * Text is taken as displayed: runs inside `w:hyperlink` and field results (the text between
   `separate` and `end` of a `HYPERLINK` field) are kept, field instructions and deleted text
   are not. Hyperlink targets (relationship targets and `HYPERLINK` field URLs) are also
@@ -292,7 +294,7 @@ class _Walker:
         self,
         rels: dict[str, tuple[str, str, bool]],
         styles: _Styles,
-        on_reference: Callable[[str], int | None],
+        on_reference: Callable[[str, str], int | None],
     ) -> None:
         self.rels = rels
         self.styles = styles
@@ -370,8 +372,9 @@ class _Walker:
             char = child.get(W + "char", "")
             if re.fullmatch(r"[0-9A-Fa-f]{4}", char) and int(char, 16) < 0xF000:
                 builder.add(chr(int(char, 16)), bold=bold)
-        elif tag == W + "footnoteReference":
-            number = self.on_reference(child.get(W + "id", ""))
+        elif tag in (W + "footnoteReference", W + "endnoteReference"):
+            kind = "footnote" if tag == W + "footnoteReference" else "endnote"
+            number = self.on_reference(kind, child.get(W + "id", ""))
             if number is not None:
                 builder.mark(number)
 
@@ -417,26 +420,27 @@ class DocxReader:
         numbering = _load_numbering(_part(package, main, "numbering"))
         warnings: list[str] = []
 
-        notes_name = package.related(main, "footnotes")
-        notes_root = package.xml(notes_name) if notes_name else None
-        notes: dict[str, etree._Element] = {}
-        if notes_root is not None:
-            for note in notes_root.iter(W + "footnote"):
-                if note.get(W + "type") in _SEPARATOR_TYPES:
-                    continue
-                if note.find(f".//{W}separator") is not None:
-                    continue
-                notes[note.get(W + "id", "")] = note
-        if package.related(main, "endnotes"):
-            warnings.append(f"{path}: endnotes are not read (only footnotes)")
+        parts = {kind: _NoteParts.load(package, main, kind) for kind in ("footnote", "endnote")}
+        # Word numbers footnotes and endnotes apart (1, 2, … and i, ii, …), each in the order
+        # first referenced. A note's identity is one number per brief, so endnotes are
+        # numbered after the footnotes; the reader says so when a document has both.
+        numbers: dict[tuple[str, str], int] = {}
+        for kind in ("footnote", "endnote"):
+            for ref in body.iter(W + f"{kind}Reference"):
+                note_id = ref.get(W + "id", "")
+                if note_id in parts[kind].notes:
+                    numbers.setdefault((kind, note_id), len(numbers) + 1)
+        kinds = {kind for kind, _ in numbers}
+        if len(kinds) == 2:
+            first = min(n for (kind, _), n in numbers.items() if kind == "endnote")
+            warnings.append(f"{path}: footnotes and endnotes both used; endnotes are numbered "
+                            f"from {first} on, after the footnotes")
 
-        numbers: dict[str, int] = {}
-
-        def on_reference(note_id: str) -> int | None:
-            if note_id not in notes:
-                warnings.append(f"{path}: footnote reference to unknown footnote id {note_id}")
-                return None
-            return numbers.setdefault(note_id, len(numbers) + 1)
+        def on_reference(kind: str, note_id: str) -> int | None:
+            number = numbers.get((kind, note_id))
+            if number is None:
+                warnings.append(f"{path}: {kind} reference to unknown {kind} id {note_id}")
+            return number
 
         walker = _Walker(package.rels(main), styles, on_reference)
         blocks: list[Block] = []
@@ -450,7 +454,10 @@ class DocxReader:
                 titles.append(block.text)
             blocks.append(block)
 
-        footnotes = _footnotes(package, notes_name, notes, numbers, styles, warnings)
+        footnotes = tuple(sorted(
+            _notes(package, parts["footnote"], numbers, styles, warnings)
+            + _notes(package, parts["endnote"], numbers, styles, warnings),
+            key=lambda f: f.number))
         title = _core_title(package) or " — ".join(titles[:2])
         if not title:
             title = next((b.text for b in blocks if b.kind == "heading"), path.stem)
@@ -527,22 +534,45 @@ def _is_list(
     return fmt != "none"
 
 
-def _footnotes(
+@dataclass(frozen=True)
+class _NoteParts:
+    """The notes of one part (`word/footnotes.xml` or `word/endnotes.xml`) by their id."""
+
+    kind: str  # "footnote" or "endnote"
+    part: str | None
+    notes: dict[str, etree._Element]
+
+    @classmethod
+    def load(cls, package: _Package, main: str, kind: str) -> _NoteParts:
+        part = package.related(main, f"{kind}s")
+        root = package.xml(part) if part else None
+        notes: dict[str, etree._Element] = {}
+        if root is not None:
+            for note in root.iter(W + kind):
+                if note.get(W + "type") in _SEPARATOR_TYPES:
+                    continue
+                if note.find(f".//{W}separator") is not None:
+                    continue
+                notes[note.get(W + "id", "")] = note
+        return cls(kind, part, notes)
+
+
+def _notes(
     package: _Package,
-    part: str | None,
-    notes: dict[str, etree._Element],
-    numbers: dict[str, int],
+    parts: _NoteParts,
+    numbers: dict[tuple[str, str], int],
     styles: _Styles,
     warnings: list[str],
-) -> tuple[RawFootnote, ...]:
-    if part is None:
-        return ()
-    walker = _Walker(package.rels(part), styles, lambda _id: None)
+) -> list[RawFootnote]:
+    if parts.part is None:
+        return []
+    walker = _Walker(package.rels(parts.part), styles, lambda _kind, _id: None)
     out: list[RawFootnote] = []
-    for note_id, note in notes.items():
-        number = numbers.get(note_id)
+    for note_id, note in parts.notes.items():
+        number = numbers.get((parts.kind, note_id))
         if number is None:
-            warnings.append(f"{package.path}: footnote id {note_id} is never referenced; skipped")
+            warnings.append(
+                f"{package.path}: {parts.kind} id {note_id} is never referenced; skipped")
             continue
         builder = TextBuilder()
         for p in note.iter(W + "p"):
@@ -551,7 +581,7 @@ def _footnotes(
         links = tuple(dict.fromkeys(walker.links))
         walker.links.clear()
         out.append(RawFootnote(number=number, text=builder.text(), links=links))
-    return tuple(sorted(out, key=lambda f: f.number))
+    return out
 
 
 def _core_title(package: _Package) -> str:
