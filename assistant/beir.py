@@ -309,7 +309,9 @@ def run_beir(
     with tempfile.TemporaryDirectory(prefix="brief-qa-beir-") as scratch:
         target = index_dir if index_dir is not None else Path(scratch) / "index"
         started = time.perf_counter()
-        write_index(corpus, target, embedder, progress=False)
+        # With a progress callback (the CLI), write_index shows its own embedding bar and
+        # stage lines on stderr: embedding thousands of chunks takes minutes on a few cores.
+        write_index(corpus, target, embedder, progress=progress is not None)
         index_seconds = time.perf_counter() - started
         say(f"indexed in {index_seconds:.1f} s")
         index = SearchIndex.open(target, embedder)

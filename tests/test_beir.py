@@ -214,3 +214,13 @@ def test_index_dir_is_kept_when_given(tmp_path: Path) -> None:
     assert [m.mode for m in report.modes] == ["bm25"]
     with pytest.raises(QueryError, match="unknown retrieval mode"):
         run_beir(data, FakeEmbedder(), ["sparse"])
+
+
+def test_indexing_shows_progress_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    messages: list[str] = []
+    run_beir(load_beir(TINY), FakeEmbedder(), ["bm25"], progress=messages.append)
+    err = capsys.readouterr().err
+    assert "embedding" in err  # write_index's stage lines and bar
+    assert any("chunks" in m for m in messages) and any("indexed" in m for m in messages)
+    run_beir(load_beir(TINY), FakeEmbedder(), ["bm25"])  # no callback: silent
+    assert capsys.readouterr().err == ""
