@@ -142,11 +142,11 @@ def _pair(
 ) -> tuple[Quantity, Quantity] | None:
     """The one figure of a kind given for each side ("32% … female", "25% … male")."""
     if comparison.named:
-        big = _named_figure(text, comparison.larger, comparison.smaller, quantities)
-        small = _named_figure(text, comparison.smaller, comparison.larger, quantities)
-        if big is None or small is None or big.kind != small.kind:
+        first = _named_figure(text, comparison.larger, comparison.smaller, quantities)
+        second = _named_figure(text, comparison.smaller, comparison.larger, quantities)
+        if first is None or second is None or first.kind != second.kind:
             return None
-        return big, small
+        return first, second
     for kind in ("percent", "count", "money"):
         big = [q for q in quantities if q.kind == kind and q.group == comparison.larger]
         small = [q for q in quantities if q.kind == kind and q.group == comparison.smaller]
