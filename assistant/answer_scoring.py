@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.definitions import asked_term, definition_strength
 from assistant.numbers import group_of, places
@@ -98,26 +99,61 @@ class AnswerCues:
                    asks_cause=_ASKS_CAUSE.search(query) is not None)
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What a sentence states, by its text alone: read once per distinct sentence (a question
+    is compared with every sentence of twenty passages, the same ones again and again)."""
+
+    groups: frozenset[str]
+    figures: frozenset[str]  # numbers that state (not "Figure 2", "p. 42")
+    placed: bool  # names a place
+    dated: bool  # a year, month or century
+    causal: bool  # states a cause
+    title_case: bool  # no sentence punctuation, every word capitalised
+
+
+@lru_cache(maxsize=65_536)
+def _facts(text: str) -> _Facts:
+    found = _TITLE_WORD.findall(text)
+    title_case = (not _TERMINAL.search(text) and bool(found)
+                  and all(w[0].isupper() or w.lower() in _MINOR for w in found))
+    return _Facts(
+        groups=frozenset(g for w, _, _ in words(text) if (g := group_of(w)) is not None),
+        figures=frozenset(_FIGURE.findall(_LABEL_NUMBER.sub(" ", text))),
+        placed=bool(places(text)),
+        dated=_TIME.search(text) is not None,
+        causal=_CAUSE.search(text) is not None,
+        title_case=title_case,
+    )
+
+
 def group_bonus(groups: frozenset[str] | set[str], sentence: ScoredSentence) -> float:
     if not groups:
         return 0.0
-    found = {g for w, _, _ in words(sentence.text) if (g := group_of(w)) is not None}
-    return GROUP_BONUS * len(groups & found) / len(groups)
+    return GROUP_BONUS * len(groups & _facts(sentence.text).groups) / len(groups)
+
+
+@lru_cache(maxsize=4096)
+def _query_figures(query: str) -> tuple[frozenset[str], bool, bool]:
+    """(figures named, asks for a quantity, a figure for some places answers it)."""
+    asks = _ASKS_FOR_QUANTITY.search(query) is not None
+    scoped = asks and not _ASKS_WHERE.search(query) and not places(query)
+    return frozenset(_FIGURE.findall(query)), asks, scoped
 
 
 def figure_bonus(query: str, sentence: ScoredSentence) -> float:
-    asked = set(_FIGURE.findall(query))
-    figures = set(_FIGURE.findall(_LABEL_NUMBER.sub(" ", sentence.text)))
+    asked, asks, _ = _query_figures(query)
+    figures = _facts(sentence.text).figures
     if not figures - asked:  # repeating the question's year is not stating a figure
         return 0.0
-    bonus = FIGURE_BONUS if _ASKS_FOR_QUANTITY.search(query) else 0.0
+    bonus = FIGURE_BONUS if asks else 0.0
     return bonus + FIGURE_BONUS * len(asked & figures)
 
 
 def place_scope_penalty(query: str, sentence: ScoredSentence) -> float:
-    if not _ASKS_FOR_QUANTITY.search(query) or _ASKS_WHERE.search(query) or places(query):
+    if not _query_figures(query)[2]:
         return 0.0
-    return PLACE_SCOPE_PENALTY if places(sentence.text) else 0.0
+    return PLACE_SCOPE_PENALTY if _facts(sentence.text).placed else 0.0
 
 
 def sentence_value(cues: AnswerCues, sentence: ScoredSentence) -> float:
@@ -127,9 +163,9 @@ def sentence_value(cues: AnswerCues, sentence: ScoredSentence) -> float:
              + figure_bonus(cues.query, sentence) - place_scope_penalty(cues.query, sentence))
     if cues.term is not None:
         value += DEFINITION_BONUS * definition_strength(text, cues.term)
-    if cues.asks_time and not _TIME.search(text):
+    if cues.asks_time and not _facts(text).dated:
         value -= TIME_PENALTY
-    if cues.asks_cause and _CAUSE.search(text):
+    if cues.asks_cause and _facts(text).causal:
         value += CAUSE_BONUS
     return value
 
@@ -147,12 +183,8 @@ def is_heading(sentence: ScoredSentence) -> bool:
     THE TREATY"): one of the chunk's section titles, or a line with no sentence punctuation
     whose every word is capitalised. A heading names a topic; it answers nothing."""
     text = " ".join(sentence.text.split())
-    if text in {" ".join(h.split()) for h in sentence.chunk.section}:
-        return True
-    if _TERMINAL.search(text):
-        return False
-    found = _TITLE_WORD.findall(text)
-    return bool(found) and all(w[0].isupper() or w.lower() in _MINOR for w in found)
+    return (_facts(text).title_case
+            or any(text == " ".join(h.split()) for h in sentence.chunk.section))
 
 
 def is_question(sentence: ScoredSentence) -> bool:

@@ -156,25 +156,43 @@ class Lexicon:
         return math.log((self.document_count + 1) / (self.df.get(stem_, 0) + 0.5)) + 1.0
 
 
+@dataclass(frozen=True)
+class QueryWeights:
+    """A query's distinct content stems with their coverage weights, computed once per query
+    (a question is compared with every sentence of twenty passages)."""
+
+    stems: tuple[str, ...]
+    weights: tuple[float, ...]
+    total: float
+
+    @classmethod
+    def of(cls, query_stems: Sequence[str], lexicon: Lexicon | None = None) -> QueryWeights:
+        wanted = tuple(dict.fromkeys(query_stems))
+        if lexicon is None:
+            weights = tuple(1.0 for _ in wanted)
+        else:
+            # A word no passage contains cannot tell passages apart; it only lowers every
+            # score alike. It gets the average weight of the query's known words, not the
+            # (maximal) IDF of an unseen word, so that one paraphrased word does not sink a
+            # true match.
+            known = [lexicon.idf(s) for s in wanted if s in lexicon]
+            neutral = sum(known) / len(known) if known else 1.0
+            weights = tuple(lexicon.idf(s) if s in lexicon else neutral for s in wanted)
+        return cls(stems=wanted, weights=weights, total=sum(weights))
+
+    def coverage(self, passage_stems: Iterable[str]) -> float:
+        if not self.stems:
+            return 0.0
+        have = set(passage_stems)
+        found = sum(w for s, w in zip(self.stems, self.weights, strict=True) if s in have)
+        return found / self.total
+
+
 def coverage(
     query_stems: Sequence[str], passage_stems: Iterable[str], lexicon: Lexicon | None = None
 ) -> float:
     """IDF-weighted share of the query's distinct content stems found in the passage."""
-    wanted = list(dict.fromkeys(query_stems))
-    if not wanted:
-        return 0.0
-    have = set(passage_stems)
-    if lexicon is None:
-        weights = [1.0] * len(wanted)
-    else:
-        # A word no passage contains cannot tell passages apart; it only lowers every score
-        # alike. It gets the average weight of the query's known words, not the (maximal)
-        # IDF of an unseen word, so that one paraphrased word does not sink a true match.
-        known = [lexicon.idf(s) for s in wanted if s in lexicon]
-        neutral = sum(known) / len(known) if known else 1.0
-        weights = [lexicon.idf(s) if s in lexicon else neutral for s in wanted]
-    found = sum(w for s, w in zip(wanted, weights, strict=True) if s in have)
-    return found / sum(weights)
+    return QueryWeights.of(query_stems, lexicon).coverage(passage_stems)
 
 
 # ---------------------------------------------------------------- sentences of a chunk
@@ -344,13 +362,13 @@ class SentenceScorer:
         if not chunks:
             return []
         qvec = query_vector if query_vector is not None else self.embed_query(query)
-        qstems = content_stems(query)
+        weights = QueryWeights.of(content_stems(query), self.lexicon)
         out: list[list[ScoredSentence]] = []
         for chunk, entry in zip(chunks, self.sentences(chunks), strict=True):
             dense = entry.vectors @ qvec if len(entry.spans) else np.zeros(0)
             scored = []
             for i, span in enumerate(entry.spans):
-                lexical = coverage(qstems, entry.stems[i], self.lexicon)
+                lexical = weights.coverage(entry.stems[i])
                 d = float(dense[i])
                 scored.append(
                     ScoredSentence(

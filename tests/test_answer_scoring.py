@@ -190,3 +190,18 @@ def test_reranking_embeds_nothing_but_the_question(tmp_path: Any, fake_embedder:
     dense = brief.index.search(question, 3, mode="dense", allowed=brief.index.select("brief", None))
     assert [h.chunk.id for h in brief.ask(question, k=3, mode="dense", only="brief").hits] == [
         brief.index.chunks[row].id for row, _ in dense]
+
+
+def test_query_weights_are_read_once_and_weigh_rare_words_more() -> None:
+    from assistant.sentences import Lexicon, QueryWeights, content_stems, coverage
+
+    lexicon = Lexicon(["nets catch fish", "nets and boats", "nets in harbours", "whales"])
+    query = content_stems("nets catch whales seaweed")  # "seaweed": in no passage
+    weights = QueryWeights.of(query, lexicon)
+    rare, common = content_stems("whales"), content_stems("nets")
+    assert weights.coverage(rare) > weights.coverage(common) > 0
+    # The unseen word weighs the average of the others: it cannot sink a true match.
+    assert weights.coverage(content_stems("nets catch whales")) == pytest.approx(0.75)
+    for passage in ("nets catch fish", "whales and nets", "boats"):
+        stems = content_stems(passage)
+        assert weights.coverage(stems) == coverage(query, stems, lexicon)
