@@ -54,6 +54,11 @@ ANSWER_CACHE_SIZE = _env_int("BRIEF_QA_ANSWER_CACHE", 1024)
 # refused with a clear message instead of holding its client (and a server thread) forever.
 # Its work is bounded anyway (question and history cut at the edge); this is the backstop.
 REQUEST_TIMEOUT_S = float(max(1, _env_int("BRIEF_QA_REQUEST_TIMEOUT_S", 30)))
+# Non-English questions are also searched with the multilingual model: one niced process, one
+# pass at a time, ~0.25 s of CPU per long question. They are computed on threads of their own,
+# this many at once, so that however many arrive they never hold the threads English questions
+# need (beside two clients sending long Spanish questions, ordinary p95 was 3.2-4.3x).
+MULTILINGUAL_CONCURRENCY = max(1, _env_int("BRIEF_QA_MULTILINGUAL_CONCURRENCY", 1))
 
 
 class RequestTimeoutError(QueryError):
@@ -73,6 +78,14 @@ def _history_key(history: Sequence[str]) -> str:
     for item in history:
         digest.update(item.encode("utf-8", "replace") + b"\0")
     return f"{len(history)}:{digest.hexdigest()}"
+
+
+def _multilingual(query: str, mode: str) -> bool:
+    """Will this question also go through the multilingual model? (Only which threads compute
+    it depends on this; the search decides for itself, as it always has.)"""
+    from assistant.multilingual import detect_language
+
+    return mode == "hybrid" and detect_language(query) not in ("en", "und")
 
 
 class AssistantProvider:
@@ -102,6 +115,9 @@ class AssistantProvider:
         # (an embedder passed in, the multilingual model) keeps per-thread buffers.
         self._workers = ThreadPoolExecutor(
             max_workers=CONCURRENCY_LIMIT, thread_name_prefix="brief-qa-model"
+        )
+        self._multilingual_workers = ThreadPoolExecutor(
+            max_workers=MULTILINGUAL_CONCURRENCY, thread_name_prefix="brief-qa-multilingual"
         )
 
     def configure(self, index_dir: str | Path | None, embedder: Embedder | None = None) -> None:
@@ -196,7 +212,8 @@ class AssistantProvider:
                 lambda: self.ready().ask(
                     query, k, mode=mode, only=only,  # type: ignore[arg-type]
                     history=tuple(history), brief=brief,
-                )
+                ),
+                pool=self._multilingual_workers if _multilingual(query, mode) else None,
             ),
         )
 
@@ -214,11 +231,18 @@ class AssistantProvider:
             lambda: self._run(lambda: self.ready().cite(number, brief=brief)),
         )
 
-    def _run(self, work: Callable[[], T], *, limited: bool = True) -> T:
-        """Run `work` on the model threads and wait for it (its exception is re-raised); a
-        request (`limited`) that takes longer than `timeout_s` raises `RequestTimeoutError`."""
+    def _run(
+        self,
+        work: Callable[[], T],
+        *,
+        limited: bool = True,
+        pool: ThreadPoolExecutor | None = None,
+    ) -> T:
+        """Run `work` on the model threads (or `pool`) and wait for it (its exception is
+        re-raised); a request (`limited`) that takes longer than `timeout_s` raises
+        `RequestTimeoutError`."""
         limit = self.timeout_s
-        future = self._workers.submit(work)
+        future = (pool or self._workers).submit(work)
         try:
             return future.result(timeout=limit if limited else None)
         except FutureTimeout:

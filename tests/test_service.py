@@ -149,3 +149,51 @@ def test_model_work_runs_on_the_providers_own_threads(
     assert len(threads) == 6
     assert all(name.startswith("brief-qa-model") for name in threads), threads
     assert len(set(threads)) <= service.CONCURRENCY_LIMIT
+
+
+def test_non_english_questions_never_hold_the_threads_english_ones_need(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Questions waiting for the (slow, niced) multilingual model are computed on threads of
+    their own, one at a time: however many wait, an English question is answered at once."""
+    monkeypatch.setattr(service, "CONCURRENCY_LIMIT", 2)
+    monkeypatch.setattr(service, "MULTILINGUAL_CONCURRENCY", 1)
+    provider = AssistantProvider(index_dir, embedder=FakeEmbedder())
+    provider.timeout_s = 20
+    release = threading.Event()
+    lock = threading.Lock()
+    in_flight, most = 0, 0
+    original = Assistant.ask
+
+    def ask(self: Assistant, query: str, k: int = 5, **kwargs: Any) -> Answer:
+        nonlocal in_flight, most
+        if query.startswith("¿"):
+            with lock:
+                in_flight += 1
+                most = max(most, in_flight)
+            release.wait(10)
+            with lock:
+                in_flight -= 1
+        return original(self, query, k, **kwargs)
+
+    monkeypatch.setattr(Assistant, "ask", ask)
+    provider.ready()
+    spanish = [threading.Thread(target=provider.ask,
+                                args=(f"¿Cuál es la proporción de niños entre las víctimas {n}?",))
+               for n in range(4)]
+    for thread in spanish:
+        thread.start()
+    try:
+        answered = threading.Event()
+
+        def ask_in_english() -> None:
+            provider.ask("What share of victims are children?")
+            answered.set()
+
+        threading.Thread(target=ask_in_english).start()
+        assert answered.wait(5), "an English question waited behind non-English ones"
+    finally:
+        release.set()
+        for thread in spanish:
+            thread.join()
+    assert most == 1
