@@ -888,7 +888,7 @@ def make_cover_then_folios_pdf(path: Path, cover_folio: str | None = None) -> No
     c.save()
 
 
-def make_restarting_folios_pdf(path: Path, folios: Sequence[int | None]) -> None:
+def make_restarting_folios_pdf(path: Path, folios: Sequence[int | str | None]) -> None:
     """One page per entry of `folios`, each printing that number at its foot (None: no folio),
     so numbering can restart (a syllabus 1-3, then an opinion 1-4)."""
     c = Canvas(str(path), pagesize=letter)

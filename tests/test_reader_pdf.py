@@ -624,12 +624,19 @@ def test_unicode_superscript_digits_are_markers(tmp_path: Path) -> None:
     ((None, 2, 3, 1, 2, 3, 4), ("1", "2", "3", "1", "2", "3", "4")),
     # an unnumbered page inside a run continues it; a stray number starts no run
     ((1, 2, None, 4, 1, 2, 1938, 4, None), ("1", "2", "3", "4", "1", "2", "3", "4", "5")),
+    # capital roman front matter that runs on is folios ...
+    (("I", "II", "III", 1, 2), ("i", "ii", "iii", "1", "2")),
+    # ... a capital letter alone at a page's foot (a list lettered A-I) is not
+    ((None, "I", 1, 2, 3), ("i", "ii", "1", "2", "3")),
 ])
 def test_numbering_that_restarts_keeps_each_runs_folios(
-    tmp_path: Path, folios: tuple[int | None, ...], labels: tuple[str, ...]
+    tmp_path: Path, folios: tuple[int | str | None, ...], labels: tuple[str, ...]
 ) -> None:
     make_restarting_folios_pdf(tmp_path / "runs.pdf", folios)
-    assert PdfReader().read(tmp_path / "runs.pdf").page_labels == labels
+    doc = PdfReader().read(tmp_path / "runs.pdf")
+    assert doc.page_labels == labels
+    words = [w for b in doc.blocks for w in b.text.split()]
+    assert ("I" in words) == (folios[:2] == (None, "I"))  # a letter that is no folio stays text
 
 
 @pytest.mark.parametrize(("cover", "labels"), [(None, ("i", "1", "2", "3")),

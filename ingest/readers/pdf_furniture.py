@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from ingest.readers.pdf_labels import _roman_value
 from ingest.readers.pdf_layout import _LayoutBase
@@ -40,6 +41,27 @@ def _edge_key(zone: str, line: _Line) -> tuple[str, float, str]:
     return zone, round(line.size), text
 
 
+def _continued_capital_romans(
+    edges: Sequence[tuple[_PageText, Sequence[tuple[str, _Line, int | None]]]],
+) -> set[tuple[int, str]]:
+    """(page index, numeral) of the bare capital roman numerals at a page edge that the next
+    or previous page continues ("IV" then "V"). Alone, a capital "I", "C" or "D" at the foot
+    of a page is as likely a list's letter (a table of contents lettered A-I) as a folio."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    for page, lines in edges:
+        for _zone, line, _number in lines:
+            bare = _FOLIO.fullmatch(line.raw)
+            if bare and bare.group(1).isupper() and (value := _roman_value(bare.group(1))):
+                found.setdefault(page.index, []).append((bare.group(1), value))
+    return {
+        (index, numeral)
+        for index, numerals in found.items()
+        for numeral, value in numerals
+        if any(v == value - 1 for _, v in found.get(index - 1, []))
+        or any(v == value + 1 for _, v in found.get(index + 1, []))
+    }
+
+
 class _FurnitureStage(_LayoutBase):
     """Running headers, footers and folios."""
 
@@ -63,12 +85,16 @@ class _FurnitureStage(_LayoutBase):
                 for zone, ln, number in lines if number is not None
             })
             edges.append((page, lines))
+        capitals = _continued_capital_romans(edges)
         for page, lines in edges:
             drop: set[int] = set()
             folio: str | None = None
             for zone, line, number in lines:
                 bare = _FOLIO.fullmatch(line.raw)
-                if bare and (bare.group(1).isdigit() or _roman_value(bare.group(1))):
+                if bare and (bare.group(1).isdigit() or (
+                    _roman_value(bare.group(1))
+                    and (bare.group(1).islower() or (page.index, bare.group(1)) in capitals)
+                )):
                     drop.add(id(line))
                     folio = folio or bare.group(1)
                 elif number is not None and (
