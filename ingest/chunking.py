@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.records import Block, Chunk, Marker
+from ingest.records import Block, BlockKind, Chunk, Marker
 
 BLOCK_SEPARATOR = "\n\n"
 
@@ -255,7 +255,7 @@ class _ChunkBuilder:
         end: int,
         placed: list[tuple[int, Block]],
         section: tuple[str, ...],
-        kind: str,
+        kind: BlockKind,
     ) -> None:
         for piece_start, piece_end in _capped_spans(
             self.text, start, end, self.options.max_chars, self.options.max_words
@@ -268,7 +268,7 @@ class _ChunkBuilder:
         end: int,
         placed: list[tuple[int, Block]],
         section: tuple[str, ...],
-        kind: str,
+        kind: BlockKind,
     ) -> None:
         markers: list[Marker] = []
         pages: list[str] = []
@@ -298,7 +298,7 @@ class _ChunkBuilder:
                 char_end=end,
                 footnotes=footnotes,
                 markers=tuple(markers),
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
             )
         )
 

@@ -95,6 +95,7 @@ def _merge_open_sentences(drafts: list[_BlockDraft]) -> list[_BlockDraft]:
     out: list[_BlockDraft] = []
     for draft in drafts:
         first = draft.texts[0][0] if draft.texts else ""
+        merged = False
         if draft.kind == "paragraph" and first[:1].islower():
             for k in range(len(out) - 1, max(len(out) - 3, -1), -1):
                 target = out[k]
@@ -108,11 +109,10 @@ def _merge_open_sentences(drafts: list[_BlockDraft]) -> list[_BlockDraft]:
                     target.lines.extend(draft.lines)
                     target.texts.extend(draft.texts)
                     target.last_page = max(target.last_page, draft.last_page)
-                    draft = None  # type: ignore[assignment]
+                    merged = True
                 break
-            if draft is None:
-                continue
-        out.append(draft)
+        if not merged:
+            out.append(draft)
     return out
 
 
