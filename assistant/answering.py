@@ -2,17 +2,20 @@
 
 - Highlights: for every hit, the sentence(s) that best match the question (char spans into the
   chunk text), scored by `SentenceScorer` (dense similarity + word coverage).
-- Direct answer: the single best sentence across the hits, printed as the brief prints it, with
-  its footnote markers as superscripts. Questions (the brief's "guiding questions") and
-  fragments are never answers; a best sentence below `MIN_DIRECT_SCORE` gives no direct answer.
-- Citation trail: for a brief passage whose sentence cites footnote N, the best passage of the
-  source N cites, on the page N cites (when that source is indexed): claim ↔ source quote.
+- Direct answer: the single best sentence across the hits (`answer_scoring.sentence_value`:
+  its score plus what the question asks for), printed as the brief prints it, with its
+  footnote markers as superscripts. Questions (the brief's "guiding questions"), headings and
+  fragments are never answers; a best value below `MIN_DIRECT_SCORE` gives no direct answer.
+- Ranking: in hybrid mode an English question's passages are reordered by the best answer each
+  holds (`answer_scoring.rerank`); definition questions put the defining passage first.
+- Citation trail (`assistant.trail`): for a brief passage whose sentence cites footnote N, the
+  best passage of the source N cites, on the page N cites: claim ↔ source quote.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -45,10 +48,10 @@ from assistant.sentences import (
     ScoredSentence,
     SentenceScorer,
     pick_highlights,
-    sentence_footnotes,
     sentence_spans,
     sentence_with_markers,
 )
+from assistant.trail import MakeHit, best_passage, citation_trail
 from index.embedder import Embedder
 from ingest.records import Chunk, Document, Footnote, Reference
 
@@ -66,7 +69,6 @@ WARM_BATCH = 256
 if TYPE_CHECKING:
     from assistant.multilingual import CrossLingualSearch
 
-MakeHit = Callable[[Chunk, float, int], Hit]
 
 
 class SearchIndexLike(CorpusView, Protocol):
@@ -159,76 +161,6 @@ def annotate(
     else:
         span = continued_span(chunk, answer.sentence.span, answer.spans)
     return Annotated(tuple(out), sentence_with_markers(chunk, span), answer.hit.rank, best)
-
-
-# ------------------------------------------------------------------ citation trail
-
-
-def trail_footnotes(hit: Hit, sentence: ScoredSentence | None) -> tuple[int, ...]:
-    """Footnotes backing the hit's best sentence: its own markers, else the paragraph's next
-    marker (the brief cites once at the end of a paragraph), else every footnote of the chunk."""
-    chunk = hit.chunk
-    if sentence is not None:
-        own = sentence_footnotes(chunk, sentence.span)
-        if own:
-            return own
-        after = [m for m in sorted(chunk.markers, key=lambda m: m.offset)
-                 if m.offset >= sentence.span[1]]
-        if after:
-            return (after[0].number,)
-    return tuple(dict.fromkeys(chunk.footnotes))
-
-
-def citation_trail(
-    hits: Sequence[Hit],
-    best: dict[int, ScoredSentence],
-    index: CorpusView,
-    scorer: SentenceScorer,
-    make_hit: MakeHit,
-    per_hit: int = 2,
-) -> dict[int, tuple[Hit, ...]]:
-    """Brief hit rank → the best passage(s) on the page each of its footnotes cites."""
-    trail: dict[int, tuple[Hit, ...]] = {}
-    for hit in hits:
-        if hit.document.kind != "brief" or not hit.chunk.footnotes:
-            continue
-        sentence = best.get(hit.rank)
-        claim = sentence.text if sentence is not None else hit.chunk.text
-        vector = scorer.sentence_vector(hit.chunk, sentence.span) if sentence else None
-        found: list[Hit] = []
-        for number in trail_footnotes(hit, sentence):
-            candidates, _ = source_chunks(index, hit.chunk.document_id, number)
-            quote = best_passage(claim, candidates, scorer, make_hit, vector)
-            if quote is not None:
-                found.append(quote)
-            if len(found) >= per_hit:
-                break
-        if found:
-            trail[hit.rank] = tuple(found)
-    return trail
-
-
-def best_passage(
-    claim: str,
-    candidates: Sequence[Chunk],
-    scorer: SentenceScorer,
-    make_hit: MakeHit,
-    claim_vector: np.ndarray | None = None,
-) -> Hit | None:
-    """The candidate chunk whose best sentence matches `claim` most, that sentence highlighted.
-    `claim_vector`: the claim's vector when known (a cached brief sentence)."""
-    if not candidates:
-        return None
-    scored = scorer.score(claim, candidates, claim_vector)
-    top: tuple[float, Chunk, ScoredSentence] | None = None
-    for chunk, sentences in zip(candidates, scored, strict=True):
-        for sentence in sentences:
-            if top is None or sentence.score > top[0]:
-                top = (sentence.score, chunk, sentence)
-    if top is None:
-        return None
-    score, chunk, sentence = top
-    return dataclasses.replace(make_hit(chunk, score, 1), highlights=(sentence.span,))
 
 
 # ------------------------------------------------------------------ the engine
