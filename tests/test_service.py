@@ -154,8 +154,9 @@ def test_model_work_runs_on_the_providers_own_threads(
 def test_non_english_questions_never_hold_the_threads_english_ones_need(
     index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Questions waiting for the (slow, niced) multilingual model are computed on threads of
-    their own, one at a time: however many wait, an English question is answered at once."""
+    """Long questions waiting for the (slow, niced) multilingual model are computed on threads
+    of their own, one at a time: however many wait, an English question and a short Spanish
+    one are answered at once."""
     monkeypatch.setattr(service, "CONCURRENCY_LIMIT", 2)
     monkeypatch.setattr(service, "MULTILINGUAL_CONCURRENCY", 1)
     provider = AssistantProvider(index_dir, embedder=FakeEmbedder())
@@ -167,7 +168,7 @@ def test_non_english_questions_never_hold_the_threads_english_ones_need(
 
     def ask(self: Assistant, query: str, k: int = 5, **kwargs: Any) -> Answer:
         nonlocal in_flight, most
-        if query.startswith("¿"):
+        if query.startswith("¿") and len(query) > service.LONG_QUESTION_CHARS:
             with lock:
                 in_flight += 1
                 most = max(most, in_flight)
@@ -178,8 +179,8 @@ def test_non_english_questions_never_hold_the_threads_english_ones_need(
 
     monkeypatch.setattr(Assistant, "ask", ask)
     provider.ready()
-    spanish = [threading.Thread(target=provider.ask,
-                                args=(f"¿Cuál es la proporción de niños entre las víctimas {n}?",))
+    long_spanish = "¿Cuál es la proporción de niños entre las víctimas de la trata? " * 8
+    spanish = [threading.Thread(target=provider.ask, args=(f"{long_spanish} {n}",))
                for n in range(4)]
     for thread in spanish:
         thread.start()
@@ -188,10 +189,11 @@ def test_non_english_questions_never_hold_the_threads_english_ones_need(
 
         def ask_in_english() -> None:
             provider.ask("What share of victims are children?")
+            provider.ask("¿Qué es el Protocolo de Palermo?")
             answered.set()
 
         threading.Thread(target=ask_in_english).start()
-        assert answered.wait(5), "an English question waited behind non-English ones"
+        assert answered.wait(5), "a short question waited behind long non-English ones"
     finally:
         release.set()
         for thread in spanish:
