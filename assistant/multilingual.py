@@ -50,6 +50,10 @@ MAX_QUERY_CHARS = 500
 # The child runs at a lower CPU priority: on a busy server its (expensive) passes take only
 # the CPU that the ordinary requests leave.
 CHILD_NICE = 10
+# A question longer than this costs the model ~0.1-0.2 s of CPU (a short one ~0.025 s), which
+# at that priority on a busy server can take seconds: long questions (and the one-time passage
+# vectors) go to a second child, so that a short question never waits behind one of them.
+LONG_QUERY_CHARS = 200
 
 
 def _vocab(text: str) -> frozenset[str]:
@@ -172,8 +176,10 @@ def child_model(model: str) -> _ChildModel:
 
 
 class ProcessMultilingualEncoder:
-    """The multilingual model in a child process (`index.embed_process`): the server's
-    threads only wait for its vectors. Questions arriving together share a pass."""
+    """The multilingual model in child processes (`index.embed_process`): the server's
+    threads only wait for its vectors. Questions arriving together share a pass. Short
+    questions go to `child`; long ones and passages to a second child (`long_child`, started
+    at its first use), so that a short question never waits behind a long pass."""
 
     name = MODEL_NAME
 
@@ -187,15 +193,31 @@ class ProcessMultilingualEncoder:
 
         self.child: ProcessEmbedder = ProcessEmbedder(MODEL_NAME, loader=CHILD_LOADER)
         self.dimension = self.child.dimension
+        self._long: ProcessEmbedder | None = None
+        self._long_lock = threading.Lock()
+
+    def long_child(self) -> ProcessEmbedder:
+        """The child for long questions and passages (started here on first use)."""
+        with self._long_lock:
+            if self._long is None:
+                from index.embed_process import ProcessEmbedder
+
+                self._long = ProcessEmbedder(MODEL_NAME, loader=CHILD_LOADER)
+            return self._long
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.child.embed(texts, role="query")
+        long = any(len(text) > LONG_QUERY_CHARS for text in texts)
+        return (self.long_child() if long else self.child).embed(texts, role="query")
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self.child.embed(texts, role="passage")
+        return self.long_child().embed(texts, role="passage")
 
     def close(self) -> None:
         self.child.close()
+        with self._long_lock:
+            long, self._long = self._long, None
+        if long is not None:
+            long.close()
 
 
 _SHARED: Encoder | None = None

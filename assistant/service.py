@@ -61,7 +61,7 @@ REQUEST_TIMEOUT_S = float(max(1, _env_int("BRIEF_QA_REQUEST_TIMEOUT_S", 30)))
 # questions need, nor make a short non-English question wait behind all of them (beside two
 # clients sending long Spanish questions, ordinary p95 was 3.2-4.3x the baseline).
 MULTILINGUAL_CONCURRENCY = max(1, _env_int("BRIEF_QA_MULTILINGUAL_CONCURRENCY", 1))
-LONG_QUESTION_CHARS = 200
+LONG_QUESTION_CHARS = 200  # = multilingual.LONG_QUERY_CHARS (tests/test_multilingual_process.py)
 
 
 class RequestTimeoutError(QueryError):

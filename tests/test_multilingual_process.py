@@ -6,6 +6,7 @@ English model; long non-English questions are read by it at a bounded length.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from app_server import build_synthetic_index
 from conftest import FakeEmbedder
 
-from assistant import multilingual
+from assistant import multilingual, service
 from assistant.service import AssistantProvider
 from index.embed_process import _by_role
 
@@ -100,25 +101,63 @@ def test_a_server_answers_non_english_questions_from_the_child(
     child = multilingual.shared_child()
     assert child is not None and child.pid is not None and child.pid != os.getpid()
     assert psutil.Process(child.pid).is_running()
-    # Long non-English questions: their model work is the child's CPU time, not the
+    # Long non-English questions: their model work is the children's CPU time, not the
     # server's (in the server's process it took the CPU and the GIL from every request).
-    server, worker = psutil.Process(), psutil.Process(child.pid)
-    server_before, worker_before = _cpu(server), _cpu(worker)
+    server = psutil.Process()
+    server_before, worker_before = _cpu(server), _children_cpu()
     started = time.perf_counter()
     for i in range(6):
         assert provider.ask(f"{LONG_SPANISH} {i}").hits
     elapsed = time.perf_counter() - started
-    server_cpu, worker_cpu = _cpu(server) - server_before, _cpu(worker) - worker_before
+    server_cpu, worker_cpu = _cpu(server) - server_before, _children_cpu() - worker_before
     assert worker_cpu > 2 * server_cpu, (worker_cpu, server_cpu)
     # Each read at most MAX_QUERY_CHARS: about 0.2 s of CPU, not the 1.25 s of the whole.
     assert worker_cpu / 6 < 0.8, worker_cpu
     assert elapsed < 60
     # An ordinary English question never touches the multilingual model.
-    worker_before = _cpu(worker)
+    worker_before = _children_cpu()
     assert provider.ask("What share of detected victims were children?").notice is None
-    assert _cpu(worker) - worker_before < 0.05
+    assert _children_cpu() - worker_before < 0.05
 
 
 def _cpu(process: psutil.Process) -> float:
     times = process.cpu_times()
     return float(times.user + times.system)
+
+
+def _children_cpu() -> float:
+    """CPU time of this process's multilingual model processes."""
+    total = 0.0
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if multilingual.CHILD_LOADER in " ".join(process.cmdline()):
+                total += _cpu(process)
+        except psutil.Error:
+            continue
+    return total
+
+
+def test_a_short_question_does_not_wait_behind_a_long_pass(
+    child: multilingual.ProcessMultilingualEncoder,
+) -> None:
+    """Long questions and passages go to a second model process: a short question is answered
+    while a long pass is still running (in one process it waited for the whole pass)."""
+    assert multilingual.LONG_QUERY_CHARS == service.LONG_QUESTION_CHARS
+    long_child = child.long_child()
+    assert long_child.pid is not None and long_child.pid != child.child.pid
+    long_texts = [multilingual.model_query(f"{n} {LONG_SPANISH}") for n in range(12)]
+    assert all(len(text) > multilingual.LONG_QUERY_CHARS for text in long_texts)
+    done: list[float] = []
+
+    def long_pass() -> None:
+        child.queries(long_texts)
+        done.append(time.perf_counter())
+
+    worker = threading.Thread(target=long_pass)
+    worker.start()
+    time.sleep(0.3)  # the long pass has started
+    short = child.queries([SPANISH])
+    answered = time.perf_counter()
+    worker.join()
+    assert short.shape == (1, child.dimension)
+    assert done and done[0] > answered, "the short question waited for the long pass"
