@@ -19,6 +19,7 @@ import numpy as np
 import Stemmer
 
 from index.dense import _top_k
+from ingest.records import Corpus
 
 TOKENIZER_FILE = "tokenizer.json"
 # bm25s's default splitter: words of two or more word characters.
@@ -39,14 +40,40 @@ class BM25Params:
     method: str = "lucene"
     stopwords: str | None = "english"
     stemmer: str | None = "english"  # a PyStemmer language, or None
+    # Index each chunk with its document's title in front (`indexed_text`): a passage cut from
+    # the middle of a document otherwise loses the words its title gives it (BEIR SciFact,
+    # train split: nDCG@10 0.675 → 0.691 for BM25 alone; docs/benchmarks.md).
+    title: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BM25Params:
-        names = ("k1", "b", "method", "stopwords", "stemmer")
-        return cls(**{k: data[k] for k in names if k in data})
+        names = ("k1", "b", "method", "stopwords", "stemmer", "title")
+        values = {k: data[k] for k in names if k in data}
+        values.setdefault("title", False)  # indexes written before the field had no titles
+        return cls(**values)
+
+
+def indexed_text(title: str, text: str) -> str:
+    """What BM25 indexes for a chunk: its document's title, then its text.
+
+    A chunk that already opens with the title (a document's first chunk) is left as it is, so
+    the title's words are not counted twice there.
+    """
+    title = title.strip()
+    if not title or text.startswith(title):
+        return text
+    return f"{title}\n\n{text}"
+
+
+def sparse_texts(corpus: Corpus, params: BM25Params) -> list[str]:
+    """The text BM25 indexes for each of `corpus`'s chunks, in chunk order."""
+    if not params.title:
+        return [chunk.text for chunk in corpus.chunks]
+    titles = {document.id: document.title for document in corpus.documents}
+    return [indexed_text(titles.get(c.document_id, ""), c.text) for c in corpus.chunks]
 
 
 def _tokenizer(params: BM25Params) -> bm25s.tokenization.Tokenizer:

@@ -51,7 +51,7 @@ from index.sentence_store import (
     previous_sentences,
     write_sentences,
 )
-from index.sparse import BM25Params, SparseIndex
+from index.sparse import BM25Params, SparseIndex, sparse_texts
 from ingest.errors import (
     BriefQAError,
     IndexCorruptError,
@@ -168,7 +168,7 @@ def _build(
     _say(progress, f"building the dense index ({dense_kind}) and BM25")
     dense = DenseIndex.build(vectors, dense_kind)
     dense.save(out / "dense.faiss")
-    SparseIndex.build(texts, bm25).save(out / "bm25")
+    SparseIndex.build(sparse_texts(corpus, bm25), bm25).save(out / "bm25")
 
     info = model_info(embedder)
     manifest = Manifest(
