@@ -36,7 +36,7 @@ from ingest.errors import GoldFileError, QueryError
 from ingest.records import Block, Chunk, Corpus, Document
 
 if TYPE_CHECKING:
-    from index.store import SearchMode
+    from index.store import FusionMethod, SearchMode
 
 TOP_DOCUMENTS = 100  # depth of the document ranking (recall@100)
 NDCG_AT = 10
@@ -290,6 +290,7 @@ def run_beir(
     index_dir: Path | None = None,
     chunking: ChunkingOptions | None = None,
     progress: Callable[[str], None] | None = None,
+    fusion: FusionMethod = "rrf",
 ) -> BeirReport:
     """Index `dataset` (into `index_dir`, else a temporary directory) and score every mode."""
     from index.store import SearchIndex, write_index
@@ -326,7 +327,7 @@ def run_beir(
             ndcg, recall, mrr = [], [], []
             for query_id, text in dataset.queries.items():
                 t0 = time.perf_counter()
-                rows = index.search(text, depth, mode=cast("SearchMode", mode))
+                rows = index.search(text, depth, mode=cast("SearchMode", mode), fusion=fusion)
                 latencies.append((time.perf_counter() - t0) * 1000.0)
                 ranking = documents_by_max([(owner[row], score) for row, score in rows])
                 judged = dataset.qrels[query_id]
@@ -362,7 +363,7 @@ def run_beir(
         index_seconds=index_seconds,
         modes=tuple(scores),
         per_query=per_query,
-        meta={"model": embedder.name, "depth_chunks": depth},
+        meta={"model": embedder.name, "depth_chunks": depth, "fusion": fusion},
     )
 
 

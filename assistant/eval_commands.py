@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--model", default=None, help="with --beir: embedding model (default: packaged)")
     p.add_argument("--split", default="test", help="with --beir: qrels split (default: test)")
     p.add_argument(
+        "--fusion", choices=("rrf", "convex"), default="rrf",
+        help="with --beir: how hybrid mode fuses dense and BM25 (default: rrf, as `ask`)",
+    )
+    p.add_argument(
         "--part", choices=("all", "tune", "heldout"), default="all",
         help="gold items to run: all (default), the tuning part, or the held-out part "
         "(one in three, fixed by a hash of the item id)",
@@ -148,6 +152,7 @@ def _run_beir(args: argparse.Namespace) -> int:
         embedder,
         args.modes,
         index_dir=args.index_dir,
+        fusion=args.fusion,
         progress=lambda message: print(message, file=sys.stderr),
     )
     report = replace(report, meta={**report.meta, "machine": machine()})

@@ -224,3 +224,13 @@ def test_indexing_shows_progress_when_asked(capsys: pytest.CaptureFixture[str]) 
     assert any("chunks" in m for m in messages) and any("indexed" in m for m in messages)
     run_beir(load_beir(TINY), FakeEmbedder(), ["bm25"])  # no callback: silent
     assert capsys.readouterr().err == ""
+
+
+def test_hybrid_fusion_is_chosen_and_recorded() -> None:
+    data = load_beir(TINY)
+    convex = run_beir(data, FakeEmbedder(), ["hybrid"], fusion="convex")
+    assert convex.meta["fusion"] == "convex"
+    hybrid = convex.mode("hybrid")
+    assert hybrid is not None and hybrid.mrr_at_10 >= 0.8
+    with pytest.raises(QueryError, match="unknown fusion"):
+        run_beir(data, FakeEmbedder(), ["hybrid"], fusion="mean")  # type: ignore[arg-type]
