@@ -44,7 +44,7 @@ import gradio as gr
 
 from assistant import body_limit, render
 from assistant import requests as edge
-from assistant.api_sessions import forget_session
+from assistant.api_sessions import forget_api_session
 from assistant.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
 from assistant.examples import example_questions
 from assistant.records import lookups_dict
@@ -316,15 +316,6 @@ class Handlers:
         finally:
             forget_api_session(request)
 
-
-def forget_api_session(request: gr.Request | None) -> None:
-    """The API endpoints keep nothing between calls: the session Gradio made for this one
-    (which would hold the request and its answer until 500 newer sessions came) is dropped
-    (`assistant.api_sessions`). Without a request (a direct call) there is nothing to drop."""
-    if request is None:
-        return
-    app = getattr(getattr(request, "request", None), "app", None)
-    forget_session(getattr(app, "state_holder", None), request.session_hash)
 
 
 # ------------------------------------------------------------------ layout

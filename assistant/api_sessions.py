@@ -49,3 +49,13 @@ def forget_session(holder: StateHolderLike | None, session_hash: str | None) -> 
         with contextlib.suppress(KeyError):
             del holder.time_last_used[session_hash]
     return True
+
+
+def forget_api_session(request: Any) -> bool:
+    """Drop the session of the call `request` (a `gr.Request`) ran in: the API endpoints keep
+    nothing between calls. Without a request (a direct call) there is nothing to drop."""
+    if request is None:
+        return False
+    app = getattr(getattr(request, "request", None), "app", None)  # the server that ran it
+    holder = getattr(app, "state_holder", None)
+    return forget_session(holder, getattr(request, "session_hash", None))

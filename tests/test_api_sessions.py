@@ -12,13 +12,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 from app_server import build_synthetic_index, serving
 
-from assistant.api_sessions import forget_session
+from assistant.api_sessions import forget_api_session, forget_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
@@ -111,6 +112,15 @@ def test_a_session_holding_state_is_kept() -> None:
     assert forget_session(None, "api") is False
     assert forget_session(holder, None) is False
     assert list(holder.session_data) == ["browser"] and list(holder.time_last_used) == ["browser"]
+
+
+def test_the_session_is_found_from_the_request() -> None:
+    """The handler's `gr.Request` leads to the server that ran the call and its session."""
+    holder = _Holder({"call": _Session({})})
+    server = SimpleNamespace(app=SimpleNamespace(state_holder=holder))
+    assert forget_api_session(SimpleNamespace(request=server, session_hash="call")) is True
+    assert holder.session_data == {}
+    assert forget_api_session(None) is False  # a direct call (the tests, the CLI)
 
 
 if __name__ == "__main__":
