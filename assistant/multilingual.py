@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from assistant.sentences import words
+from index.fusion import rrf
 from ingest.errors import ModelLoadError
 from ingest.records import Chunk
 
@@ -348,9 +349,5 @@ def model_query(text: str) -> str:
 def fuse(rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = 60) -> list[
     tuple[int, float]
 ]:
-    """Reciprocal rank fusion of several `(row, score)` rankings."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, (row, _) in enumerate(ranking, start=1):
-            fused[row] = fused.get(row, 0.0) + 1.0 / (rrf_k + rank)
-    return sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
+    """Reciprocal rank fusion (`index.fusion.rrf`) of several `(row, score)` rankings."""
+    return rrf([[row for row, _ in ranking] for ranking in rankings], k=rrf_k)[:k]
