@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from assistant.errors import GoldFileError, QueryError
 from assistant.evaluation import MODES, percentile
 from index.embedder import Embedder
 from ingest.chunking import ChunkingOptions, chunk_blocks
-from ingest.errors import GoldFileError, QueryError
 from ingest.records import Block, Chunk, Corpus, Document
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.claim_comparisons import ratio_spans
+from assistant.errors import QueryError
 from assistant.numbers import (
     Quantity,
     extract,
@@ -16,7 +17,6 @@ from assistant.sentences import (
     content_stems,
     words,
 )
-from ingest.errors import QueryError
 
 MAX_CLAIM_CHARS = 1_000
 

@@ -121,7 +121,7 @@ def set_aside_line(counts: Sequence[SetAside]) -> str:
 
 
 def _read_json(index_dir: Path, name: str) -> Any:
-    from ingest.errors import IndexCorruptError, IndexMissingError
+    from index.errors import IndexCorruptError, IndexMissingError
 
     path = index_dir / name
     if not (index_dir / "manifest.json").exists():

@@ -26,8 +26,9 @@ from typing import Any, Literal, Protocol, get_args
 
 import numpy as np
 
+from assistant.errors import GoldFileError, QueryError
 from assistant.records import Answer, Hit, Verdict, VerdictLabel
-from ingest.errors import BriefQAError, GoldFileError, QueryError
+from ingest.errors import BriefQAError
 
 GoldKind = Literal["question", "claim", "lookup"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.errors import QueryError
 from assistant.numbers import Quantity, extract
 from assistant.records import CitationLookup, Hit
 from assistant.sentences import (
@@ -21,7 +22,6 @@ from assistant.sentences import (
     content_stems,
     sentence_spans,
 )
-from ingest.errors import QueryError
 from ingest.records import Chunk, Document, Footnote, Reference, Source, superscript
 
 MakeHit = Callable[[Chunk, float, int], Hit]

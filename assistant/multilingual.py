@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from assistant.sentences import words
+from index.errors import ModelLoadError
 from index.fusion import rrf
-from ingest.errors import ModelLoadError
 from ingest.records import Chunk
 
 if TYPE_CHECKING:

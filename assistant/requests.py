@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from assistant.errors import QueryError
 from index.modes import SEARCH_MODES as MODES
 from index.modes import SearchMode
-from ingest.errors import QueryError
 
 # Longer questions are cut here: nobody types more, the model reads only ~256 tokens anyway,
 # and a pasted 100 KB document would otherwise cost seconds of tokenizing for nothing.

@@ -18,9 +18,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from assistant.errors import QueryError
 from index.lru import LRUCache
 from ingest.config import default_index_dir
-from ingest.errors import BriefQAError, QueryError
+from ingest.errors import BriefQAError
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -172,7 +173,7 @@ class AssistantProvider:
     def _reopen(self, old: Assistant) -> Assistant:
         """The new version, sharing the old one's model (and model process) when it was built
         with the same model; answers of the old version are forgotten."""
-        from ingest.errors import IndexMismatchError
+        from index.errors import IndexMismatchError
 
         self.cache.clear()
         if self._opener is not None:

@@ -39,7 +39,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from ingest.errors import ModelLoadError, QueryError
+from assistant.errors import QueryError
+from index.errors import ModelLoadError
 
 MAX_BATCH_TEXTS = 64  # texts the child encodes in one pass when requests queue up
 START_TIMEOUT_S = 180.0

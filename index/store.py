@@ -29,8 +29,15 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
+from assistant.errors import QueryError
 from index.dense import KINDS, DenseIndex, DenseKind
 from index.embedder import Embedder, content_hash, load_embedder, model_info
+from index.errors import (
+    IndexCorruptError,
+    IndexLocationError,
+    IndexMismatchError,
+    IndexMissingError,
+)
 from index.fusion import convex, rrf, suppress_near_duplicates
 from index.lru import LRUCache
 from index.manifest import (
@@ -52,14 +59,7 @@ from index.sentence_store import (
     write_sentences,
 )
 from index.sparse import BM25Params, SparseIndex, sparse_texts
-from ingest.errors import (
-    BriefQAError,
-    IndexCorruptError,
-    IndexLocationError,
-    IndexMismatchError,
-    IndexMissingError,
-    QueryError,
-)
+from ingest.errors import BriefQAError
 from ingest.records import Chunk, Corpus, Document, Footnote, Reference, Source
 
 if TYPE_CHECKING:

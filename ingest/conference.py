@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.errors import QueryError
 from ingest.chunking import ChunkingOptions, chunk_blocks
-from ingest.errors import BriefQAError, QueryError
+from ingest.errors import BriefQAError
 from ingest.records import Corpus, Source
 
 if TYPE_CHECKING:

@@ -20,8 +20,9 @@ import index.store as store
 from assistant import Assistant
 from assistant.assistant import MAX_QUERY_CHARS, clean_query
 from assistant.commands import register
+from assistant.errors import QueryError
+from index.errors import IndexMissingError
 from index.store import write_index
-from ingest.errors import IndexMissingError, QueryError
 
 
 @pytest.fixture

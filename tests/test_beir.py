@@ -23,8 +23,8 @@ from assistant.beir import (
     recall_at_k,
     run_beir,
 )
+from assistant.errors import GoldFileError, QueryError
 from ingest.chunking import ChunkingOptions
-from ingest.errors import GoldFileError, QueryError
 
 TINY = Path(__file__).resolve().parent / "data" / "beir_tiny"
 

@@ -19,7 +19,7 @@ import pytest
 
 from index.embed_process import MAX_BATCH_TEXTS, ProcessEmbedder, _Requests
 from index.embedder import default_model_path, load_embedder
-from ingest.errors import ModelLoadError
+from index.errors import ModelLoadError
 
 # ------------------------------------------------------------------ the child's request reader
 
@@ -236,7 +236,7 @@ def test_an_unencodable_text_fails_its_own_request_only(child: ProcessEmbedder) 
     is refused for that request alone (and not as 'cannot load embedding model')."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ingest.errors import QueryError
+    from assistant.errors import QueryError
 
     def one(text: str) -> str:
         try:

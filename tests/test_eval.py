@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from assistant.errors import GoldFileError, QueryError
 from assistant.evaluation import (
     GoldItem,
     citations_ok,
@@ -23,7 +24,6 @@ from assistant.evaluation import (
     percentile,
 )
 from assistant.records import Answer, Citation, Hit, Verdict
-from ingest.errors import GoldFileError, QueryError
 from ingest.records import Chunk, Document
 
 GOLD = Path(__file__).resolve().parent / "data" / "gold.jsonl"

@@ -16,7 +16,7 @@ from index.embedder import (
     load_embedder,
     resolve_model,
 )
-from ingest.errors import ModelLoadError
+from index.errors import ModelLoadError
 
 
 def test_default_model_is_the_packaged_directory() -> None:

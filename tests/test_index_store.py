@@ -18,14 +18,14 @@ import pytest
 from index_helpers import CountingEmbedder, FailingEmbedder, make_corpus
 
 import index.store as store
-from index.manifest import FORMAT_VERSION, MANIFEST_FILE, Manifest
-from index.store import SearchIndex, write_index
-from ingest.errors import (
+from index.errors import (
     IndexCorruptError,
     IndexLocationError,
     IndexMismatchError,
     IndexMissingError,
 )
+from index.manifest import FORMAT_VERSION, MANIFEST_FILE, Manifest
+from index.store import SearchIndex, write_index
 
 EXPECTED_FILES = {
     "documents.json", "footnotes.json", "references.json", "sources.json", "chunks.jsonl",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from index_helpers import REPORT_URL, make_corpus
 
+from assistant.errors import QueryError
 from assistant.lookup import (
     FigureQuery,
     FootnoteQuery,
@@ -15,7 +16,6 @@ from assistant.lookup import (
     page_matches,
     parse_lookup,
 )
-from ingest.errors import QueryError
 from ingest.records import Chunk, Footnote
 
 

@@ -21,9 +21,10 @@ from assistant import render
 from assistant import requests as edge
 from assistant.assistant import Assistant
 from assistant.citations import citations_for
+from assistant.errors import QueryError
 from assistant.service import AssistantProvider
+from index.errors import IndexMismatchError
 from index.store import SearchIndex, write_index
-from ingest.errors import IndexMismatchError, QueryError
 from ingest.pipeline import build_corpus
 from ingest.records import Chunk, Corpus, Document
 from ingest.sources.collect import collect_sources

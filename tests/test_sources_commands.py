@@ -11,7 +11,8 @@ import pytest
 from conftest import DATA
 from fixtures_http import Reply, serve
 
-from ingest.errors import BriefQAError, IndexCorruptError, IndexMissingError, MirrorError
+from index.errors import IndexCorruptError, IndexMissingError
+from ingest.errors import BriefQAError, MirrorError
 from ingest.records import Source, SourceCitation
 from ingest.sources.commands import (
     add_fetch_arguments,

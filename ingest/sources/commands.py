@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from index.errors import IndexCorruptError, IndexMissingError
 from ingest.config import add_index_argument, index_dir_from
-from ingest.errors import IndexCorruptError, IndexMissingError, MirrorError
+from ingest.errors import MirrorError
 from ingest.records import Source
 from ingest.sources.cache import default_cache_dir
 from ingest.sources.fetch import MB
