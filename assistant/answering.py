@@ -53,6 +53,7 @@ from assistant.sentences import (
 )
 from assistant.trail import MakeHit, best_passage, citation_trail
 from index.embedder import Embedder
+from index.fusion import Ranked
 from ingest.records import Chunk, Document, Footnote, Reference
 
 # Below this value (0.6·cosine + 0.4·coverage, plus what the question asks for:
@@ -99,7 +100,7 @@ class SearchIndexLike(CorpusView, Protocol):
         mode: Any = "hybrid",
         fusion: Any = "rrf",
         allowed: np.ndarray | None = None,
-    ) -> list[tuple[int, float]]: ...
+    ) -> list[Ranked]: ...
 
 
 @dataclass(frozen=True)
@@ -359,7 +360,7 @@ class AnswerEngine:
 
     def search(
         self, text: str, k: int, *, mode: str, fusion: str, allowed: np.ndarray | None
-    ) -> tuple[list[tuple[int, float]], str | None]:
+    ) -> tuple[list[Ranked], str | None]:
         """The index's ranking; for a non-English question in hybrid mode, fused with the
         multilingual model's (when installed). Returns `(ranked, notice)`."""
         from assistant import multilingual
@@ -396,7 +397,7 @@ class AnswerEngine:
         )
         return ranked, f"question in {language}: searched with the multilingual model too"
 
-    def rerank(self, text: str, ranked: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    def rerank(self, text: str, ranked: Sequence[Ranked]) -> list[Ranked]:
         """`ranked` (row, retrieval score) ordered by each passage's best sentence for `text`
         with a small prior for the retrieval order; the score becomes the blended one. Uses
         the question vector retrieval has just embedded and the stored sentence vectors: no
@@ -405,7 +406,7 @@ class AnswerEngine:
         scored = self.scorer.score(text, [self.index.chunks[row] for row in rows])
         cues = AnswerCues.of(text)
         values = [passage_value(cues, sentences) for sentences in scored]
-        return [(r.row, r.score) for r in rerank(rows, values)]
+        return [Ranked(r.row, r.score) for r in rerank(rows, values)]
 
     # ---- check / cite
 

@@ -15,6 +15,7 @@ from assistant.citations import citations_for
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from assistant.requests import MAX_QUERY_CHARS, cut_question
 from index.embedder import Embedder
+from index.fusion import Ranked
 from index.modes import SearchMode
 from index.store import SearchIndex
 from ingest.config import default_index_dir
@@ -141,7 +142,7 @@ class Assistant:
         """The loaded briefs, in ingest order."""
         return self.index.briefs
 
-    def hits(self, ranked: list[tuple[int, float]]) -> tuple[Hit, ...]:
+    def hits(self, ranked: list[Ranked]) -> tuple[Hit, ...]:
         """`Hit` records (with citations) for `(row, score)` pairs from `SearchIndex.search`."""
         return tuple(
             self.hit(self.index.chunks[row], score, rank)

@@ -38,7 +38,7 @@ from assistant.claim_parts import (
     parse_claim,
 )
 from assistant.claim_structure import structure_finding
-from assistant.records import Hit, Verdict
+from assistant.records import Hit, Verdict, VerdictLabel
 from assistant.sentences import (
     SentenceScorer,
     stem,
@@ -75,7 +75,7 @@ def check_claim(
     unknown = [s for s in parts.stems if lexicon is not None and s not in lexicon]
     mostly_unknown = len(unknown) > th.max_unknown_share * len(parts.stems)
     decisive: ClaimSentence | None = None
-    verdict: str
+    verdict: VerdictLabel
     reason: str
 
     findings = [check_figure(parts, cq, sentences, lexicon, th) for cq in parts.quantities]
@@ -144,7 +144,7 @@ def check_claim(
             else:
                 reason = "no passage says this"
     evidence = _evidence(sentences, decisive, hits, k)
-    return Verdict(claim=parts.text, verdict=verdict, reason=reason, evidence=evidence)  # type: ignore[arg-type]
+    return Verdict(claim=parts.text, verdict=verdict, reason=reason, evidence=evidence)
 
 
 _STATUS_WORDS = {"confirmed": "supported", "contradicted": "contradicted",

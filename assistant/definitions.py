@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.sentences import content_stems, sentence_spans, stem
+from index.fusion import Ranked
 
 _TERM = re.compile(
     r"^\s*(?:"
@@ -115,8 +116,8 @@ def passage_strength(text: str, term: Sequence[str]) -> int:
 
 
 def definitions_first(
-    ranked: Sequence[tuple[int, float]], texts: Sequence[str], term: Sequence[str]
-) -> list[tuple[int, float]]:
+    ranked: Sequence[Ranked], texts: Sequence[str], term: Sequence[str]
+) -> list[Ranked]:
     """`ranked` (row, score) with the passages defining `term` moved to the front: the
     plainest definition first, retrieval order within each strength; the rest keep theirs."""
     strengths = [passage_strength(text, term) for text in texts]

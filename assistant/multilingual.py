@@ -35,7 +35,7 @@ import numpy as np
 
 from assistant.sentences import words
 from index.errors import ModelLoadError
-from index.fusion import rrf
+from index.fusion import Ranked, rrf
 from ingest.records import Chunk
 
 if TYPE_CHECKING:
@@ -324,7 +324,7 @@ class CrossLingualSearch:
 
     def search(
         self, query: str, k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         """Top-`k` `(row, cosine)` pairs, rows indexing `chunks`."""
         vectors = self.vectors()
         if len(vectors) == 0 or k <= 0:
@@ -334,7 +334,7 @@ class CrossLingualSearch:
         if len(rows) == 0:
             return []
         order = rows[np.argsort(-scores[rows], kind="stable")[:k]]
-        return [(int(r), float(scores[r])) for r in order]
+        return [Ranked(int(r), float(scores[r])) for r in order]
 
 
 def model_query(text: str) -> str:
@@ -346,8 +346,6 @@ def model_query(text: str) -> str:
     return cut[:space] if space > MAX_QUERY_CHARS * 0.8 else cut
 
 
-def fuse(rankings: Sequence[Sequence[tuple[int, float]]], k: int, rrf_k: int = 60) -> list[
-    tuple[int, float]
-]:
+def fuse(rankings: Sequence[Sequence[Ranked]], k: int, rrf_k: int = 60) -> list[Ranked]:
     """Reciprocal rank fusion (`index.fusion.rrf`) of several `(row, score)` rankings."""
     return rrf([[row for row, _ in ranking] for ranking in rankings], k=rrf_k)[:k]

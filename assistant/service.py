@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from assistant.errors import QueryError
 from index.lru import LRUCache
+from index.modes import SearchMode
 from ingest.config import default_index_dir
 from ingest.errors import BriefQAError
 
@@ -204,7 +205,7 @@ class AssistantProvider:
         query: str,
         k: int = 5,
         *,
-        mode: str = "hybrid",
+        mode: SearchMode = "hybrid",
         only: str | None = None,
         history: Sequence[str] = (),
         brief: str | None = None,
@@ -215,7 +216,7 @@ class AssistantProvider:
             key,
             lambda: self._run(
                 lambda: self.ready().ask(
-                    query, k, mode=mode, only=only,  # type: ignore[arg-type]
+                    query, k, mode=mode, only=only,
                     history=tuple(history), brief=brief,
                 ),
                 pool=self._multilingual_workers if _long_multilingual(query, mode) else None,

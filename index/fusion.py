@@ -12,16 +12,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-Scored = list[tuple[int, float]]
+
+class Ranked(NamedTuple):
+    """One place in a ranking: a chunk row of the index and its score (cosine, BM25 or fused)."""
+
+    row: int
+    score: float
+
+
+Scored = list[Ranked]
 _WORD = re.compile(r"\w+")
 
 
 def _ranked(scores: Mapping[int, float]) -> Scored:
     # Ties broken by id so results are deterministic.
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return [Ranked(row, score)
+            for row, score in sorted(scores.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int = 60) -> Scored:
@@ -83,7 +93,7 @@ def word_set(text: str) -> frozenset[str]:
 
 
 def suppress_near_duplicates(
-    candidates: Sequence[tuple[int, float]],
+    candidates: Sequence[Ranked],
     *,
     texts: Mapping[int, str] | Sequence[str] | None = None,
     vectors: np.ndarray | None = None,
@@ -116,5 +126,5 @@ def suppress_near_duplicates(
             if any(float(vector @ other) >= threshold for other in kept_vectors):
                 continue
             kept_vectors.append(vector)
-        kept.append((item, score))
+        kept.append(Ranked(item, score))
     return kept

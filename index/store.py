@@ -38,7 +38,7 @@ from index.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from index.fusion import convex, rrf, suppress_near_duplicates
+from index.fusion import Ranked, convex, rrf, suppress_near_duplicates
 from index.lru import LRUCache
 from index.manifest import (
     FORMAT_VERSION,
@@ -628,16 +628,16 @@ class SearchIndex:
 
     def search_dense(
         self, query: str | np.ndarray, k: int, *, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         vector = self.embed_query(query) if isinstance(query, str) else query
         rows, scores = self.dense.search(vector, k, allowed=allowed, vectors=self.embeddings)
-        return [(int(r), float(s)) for r, s in zip(rows, scores, strict=True)]
+        return [Ranked(int(r), float(s)) for r, s in zip(rows, scores, strict=True)]
 
     def search_bm25(
         self, query: str, k: int, *, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         rows, scores = self.sparse.search(query, k, allowed=allowed)
-        return [(int(r), float(s)) for r, s in zip(rows, scores, strict=True)]
+        return [Ranked(int(r), float(s)) for r, s in zip(rows, scores, strict=True)]
 
     def search(
         self,
@@ -647,7 +647,7 @@ class SearchIndex:
         mode: SearchMode = "hybrid",
         fusion: FusionMethod = "rrf",
         allowed: np.ndarray | None = None,
-    ) -> list[tuple[int, float]]:
+    ) -> list[Ranked]:
         """Top-`k` chunk rows with scores, near-duplicates removed.
 
         Scores are cosine (dense), BM25 (bm25), or the fused score (hybrid).
