@@ -3,11 +3,11 @@
     python app.py [--index DIR] [--host 127.0.0.1] [--port 7860] [--offline | --no-fetch]
 
 Building `demo` loads nothing: the index is opened once per process on first use and shared by
-every session (`assistant.service.AssistantProvider`); the embedding model runs in a child
+every session (`assistant.serve.service.AssistantProvider`); the embedding model runs in a child
 process (`index.embed_process`), started in the background at launch. `python app.py` ingests
 `corpus/` first when there is no index yet, then serves on loopback only unless `--host` says
 otherwise. Handlers are thin: they call the provider and hand its records to
-`assistant.render`, which escapes everything taken from a passage.
+`assistant.present.markdown`, which escapes everything taken from a passage.
 
 API (gradio_client): `/ask`, `/check`, `/cite` return the records' `to_dict()` JSON.
 """
@@ -42,15 +42,16 @@ if importlib.util.find_spec("matplotlib") is None:
 
 import gradio as gr
 
-from assistant import body_limit, render
-from assistant import requests as edge
-from assistant.api_sessions import forget_api_session
-from assistant.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
-from assistant.examples import example_questions
+from assistant.answer.examples import example_questions
+from assistant.cli.options import add_index_argument
+from assistant.present import markdown as render
 from assistant.records import lookups_dict
-from assistant.service import CONCURRENCY_LIMIT, AssistantProvider
-from assistant.uploads import ADMIN_TOKEN_ENV, UploadPolicy
-from ingest.config import add_index_argument
+from assistant.serve import body_limit
+from assistant.serve import requests as edge
+from assistant.serve.api_sessions import forget_api_session
+from assistant.serve.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
+from assistant.serve.service import CONCURRENCY_LIMIT, AssistantProvider
+from assistant.serve.uploads import ADMIN_TOKEN_ENV, UploadPolicy
 from ingest.errors import BriefQAError
 
 REPO = Path(__file__).resolve().parent
@@ -66,7 +67,7 @@ MAX_QUEUE = 256
 MAX_K = edge.MAX_K
 SESSION_CAPACITY = 500
 
-# Shown until the page has loaded the briefs' own (`assistant.examples`): true of any brief.
+# Shown until the page has loaded the briefs' own (`assistant.answer.examples`): true of any brief.
 PLACEHOLDER_EXAMPLES = ["What is footnote 1?"]
 
 SYSTEM_FONTS: list[str | gr.themes.Font] = [
@@ -487,7 +488,7 @@ def ensure_index(
     print(f"no index at {index_dir}: ingesting {corpus} (first run only)…", file=sys.stderr)
     # In a child process: the model it loads to embed the corpus would otherwise stay in the
     # server's memory (the server's own model runs in a process of its own).
-    command = [sys.executable, "-m", "assistant.cli", "ingest", str(corpus),
+    command = [sys.executable, "-m", "assistant.cli.main", "ingest", str(corpus),
                "--index", str(index_dir), *fetch_options]
     status = subprocess.run(command, cwd=REPO, check=False).returncode
     # A partial ingest (exit 1: some document failed) still leaves a usable index.

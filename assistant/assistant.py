@@ -1,7 +1,7 @@
 """`Assistant`: questions in, real passages with their citations out.
 
 Kept small on purpose: retrieval lives in `index.store.SearchIndex`, citations in
-`assistant.citations`; other features (check, cite, highlights...) add their own methods.
+`assistant.answer.citations`; other features (check, cite, highlights...) add their own methods.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.citations import citations_for
+from assistant.answer.citations import citations_for
 from assistant.records import Answer, CitationLookup, Hit, Verdict
-from assistant.requests import MAX_QUERY_CHARS, cut_question
+from assistant.serve.requests import MAX_QUERY_CHARS, cut_question
 from index.embedder import Embedder
 from index.fusion import Ranked
 from index.modes import SearchMode
@@ -22,7 +22,7 @@ from ingest.config import default_index_dir
 from ingest.records import Chunk, Document
 
 if TYPE_CHECKING:
-    from assistant.answering import AnswerEngine
+    from assistant.answer.engine import AnswerEngine
 
 
 
@@ -47,10 +47,10 @@ class Assistant:
 
     @property
     def engine(self) -> AnswerEngine:
-        """Highlights, direct answers, trail, lookups, claim checks (`assistant.answering`)."""
+        """Highlights, direct answers, trail, lookups, claim checks (`assistant.answer.engine`)."""
         with self._engine_lock:
             if self._engine is None:
-                from assistant.answering import AnswerEngine
+                from assistant.answer.engine import AnswerEngine
 
                 self._engine = AnswerEngine(self.index, self.hit)
             return self._engine
@@ -124,7 +124,7 @@ class Assistant:
         (of `brief` and its sources only, when given).
 
         Raises `QueryError` for an empty claim, one over 1,000 characters, one made only
-        of figures (see `assistant.claims`), or an unknown `brief`.
+        of figures (see `assistant.claims.verdict`), or an unknown `brief`.
         """
         allowed = self.index.select(None, brief)
         return self.engine.check(claim, k=k, candidates=max(15, 3 * k), allowed=allowed)

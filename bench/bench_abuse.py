@@ -52,8 +52,8 @@ from bench_app import ensure_index, free_port, memory_mb, questions  # isort: sk
 from common import REPO, machine, p50_p95, table  # isort: skip
 
 sys.path.insert(0, str(REPO))
-from assistant.body_limit import max_body_bytes  # isort: skip
-from assistant.multilingual import detect_language  # isort: skip
+from assistant.serve.body_limit import max_body_bytes  # isort: skip
+from assistant.answer.multilingual import detect_language  # isort: skip
 
 REQUEST_TIMEOUT_S = 60.0
 SPANISH = ("¿Cuál es la proporción de niños entre las víctimas de la trata detectadas en {n} y "

@@ -77,7 +77,7 @@ def ensure_index(index_dir: Path) -> None:
         return
     print(f"building the index at {index_dir} …", file=sys.stderr)
     subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "ingest", str(REPO / "corpus"),
+        [sys.executable, "-m", "assistant.cli.main", "ingest", str(REPO / "corpus"),
          "--index", str(index_dir), "--no-fetch", "--quiet"],
         cwd=REPO, check=True,
     )

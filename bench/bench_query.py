@@ -5,7 +5,7 @@ The index is built from the pipeline's corpus (`corpus/`, sources not fetched) i
 directory with the packaged model. Questions: the English gold questions when
 `tests/data/gold.jsonl` exists, else a built-in list. Target: hybrid p50 ≤ 1.5× floor p50.
 "retrieval" is `SearchIndex.search` + citations; "ask" is the full answer (highlights, direct
-answer, follow-up and lookup handling from `assistant.answering` included).
+answer, follow-up and lookup handling from `assistant.answer.engine` included).
 
     python bench/bench_query.py [--quick] [--rounds N]
 """

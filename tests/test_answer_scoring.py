@@ -1,5 +1,5 @@
 """What a question asks for, which sentences answer it, and passages reranked by their best
-answer (`assistant.answer_scoring`), on invented text."""
+answer (`assistant.answer.scoring`), on invented text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from assistant.answer_scoring import (
+from assistant.answer.engine import annotate
+from assistant.answer.scoring import (
     CAUSE_BONUS,
     TIME_PENALTY,
     AnswerCues,
@@ -18,9 +19,8 @@ from assistant.answer_scoring import (
     rerank,
     sentence_value,
 )
-from assistant.answering import annotate
 from assistant.records import Hit
-from assistant.sentences import ScoredSentence, SentenceScorer, sentence_spans
+from assistant.text.sentences import ScoredSentence, SentenceScorer, sentence_spans
 from ingest.records import Chunk, Document
 
 DOC = Document(id="b", title="Brief", kind="brief", origin="b.pdf", sha256="", page_count=2)
@@ -193,7 +193,7 @@ def test_reranking_embeds_nothing_but_the_question(tmp_path: Any, fake_embedder:
 
 
 def test_query_weights_are_read_once_and_weigh_rare_words_more() -> None:
-    from assistant.sentences import Lexicon, QueryWeights, content_stems, coverage
+    from assistant.text.sentences import Lexicon, QueryWeights, content_stems, coverage
 
     lexicon = Lexicon(["nets catch fish", "nets and boats", "nets in harbours", "whales"])
     query = content_stems("nets catch whales seaweed")  # "seaweed": in no passage

@@ -8,15 +8,15 @@ from typing import Any
 import pytest
 from index_helpers import make_corpus
 
-from assistant.answer_scoring import (
+from assistant.answer.engine import annotate
+from assistant.answer.scoring import (
     FIGURE_BONUS,
     PLACE_SCOPE_PENALTY,
     figure_bonus,
     place_scope_penalty,
 )
-from assistant.answering import annotate
 from assistant.records import Hit
-from assistant.sentences import (
+from assistant.text.sentences import (
     ScoredSentence,
     SentenceScorer,
     sentence_spans,

@@ -1,4 +1,4 @@
-"""Issue 15, memory: an API call leaves no Gradio session behind (`assistant.api_sessions`).
+"""Issue 15, memory: an API call leaves no Gradio session behind (`assistant.serve.api_sessions`).
 
 Gradio gives every `/call/ask` its own session and keeps, in it, the last value of every input
 and output for deep links: each API call's whole request stayed in memory until 500 newer
@@ -19,7 +19,7 @@ import httpx
 import pytest
 from app_server import build_synthetic_index, serving
 
-from assistant.api_sessions import forget_api_session, forget_session
+from assistant.serve.api_sessions import forget_api_session, forget_session
 
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 

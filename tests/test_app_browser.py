@@ -251,7 +251,7 @@ def test_upload_a_brief_ask_about_it_then_remove_it(
 ) -> None:
     from conftest import FakeEmbedder
 
-    from assistant.uploads import UploadPolicy
+    from assistant.serve.uploads import UploadPolicy
 
     root = tmp_path_factory.mktemp("upload")
     index_dir = build_synthetic_index(root / "state" / "index", FakeEmbedder())

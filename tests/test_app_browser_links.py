@@ -1,9 +1,9 @@
 """Issue 15, row 13, in a real browser: bare URLs inside passage text are not links.
 
 Gradio's Markdown renderer (marked, GitHub-flavoured) links a bare `https://…`, `www.…` or
-e-mail address by itself. `assistant.render` escapes passage text so that it cannot: the only
-links in an answer are the ones the app builds (citations, the source's own page). The text a
-reader sees and copies stays exactly the passage's.
+e-mail address by itself. `assistant.present.markdown` escapes passage text so that it
+cannot: the only links in an answer are the ones the app builds (citations, the source's own
+page). The text a reader sees and copies stays exactly the passage's.
 """
 
 from __future__ import annotations

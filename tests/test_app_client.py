@@ -133,7 +133,8 @@ def test_api_calls_do_not_pile_up_sessions(
 ) -> None:
     """Every API call is a Gradio session holding a copy of the UI config (and, for deep
     links, the call's inputs and outputs): they are capped, and since issue 15 an API call's
-    session is dropped as it finishes (`assistant.api_sessions`, tests/test_api_sessions.py)."""
+    session is dropped as it finishes (`assistant.serve.api_sessions`,
+    tests/test_api_sessions.py)."""
     from conftest import FakeEmbedder
 
     monkeypatch.setattr(app, "SESSION_CAPACITY", 5)

@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import app
-from assistant import render
-from assistant import requests as edge
 from assistant.assistant import Assistant
+from assistant.present import markdown as render
 from assistant.records import Answer, Citation, CitationLookup, Hit, Verdict
+from assistant.serve import requests as edge
 from ingest.records import Chunk, Document, Marker
 
 REPO = Path(__file__).resolve().parent.parent

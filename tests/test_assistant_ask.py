@@ -19,7 +19,7 @@ from index_helpers import make_corpus
 import index.store as store
 from assistant import Assistant
 from assistant.assistant import MAX_QUERY_CHARS, clean_query
-from assistant.commands import register
+from assistant.cli.ask import register
 from assistant.errors import QueryError
 from index.errors import IndexMissingError
 from index.store import write_index
@@ -161,7 +161,7 @@ def test_cli_ask_json(index_dir: Path, cli_model: None, capsys: pytest.CaptureFi
 
 
 def test_cli_ask_raises_domain_errors(tmp_path: Path, index_dir: Path, cli_model: None) -> None:
-    # `assistant.cli.main` turns these into one-line messages (exit status 2).
+    # `assistant.cli.main.main` turns these into one-line messages (exit status 2).
     with pytest.raises(IndexMissingError, match="run `brief-qa ingest` first"):
         main(["ask", "x", "--index", str(tmp_path / "missing")])
     with pytest.raises(QueryError, match="valid: brief, sources"):
@@ -169,7 +169,7 @@ def test_cli_ask_raises_domain_errors(tmp_path: Path, index_dir: Path, cli_model
 
 
 def test_cli_rejects_bad_k(index_dir: Path) -> None:
-    # Checked by assistant.requests, as the API checks it (tests/test_requests_cli.py).
+    # Checked by assistant.serve.requests, as the API checks it (tests/test_requests_cli.py).
     with pytest.raises(QueryError, match="-k: must be a whole number from 1 to 10"):
         main(["ask", "x", "-k", "many", "--index", str(index_dir)])
 
@@ -227,7 +227,7 @@ def test_real_model_gold_questions(real_assistant: Assistant) -> None:
 
     The model is English-only, so the few Spanish questions are left to the eval report.
     """
-    from assistant.evaluation import load_gold, matches
+    from assistant.evaluation.gold import load_gold, matches
 
     gold = Path(__file__).resolve().parent / "data" / "gold.jsonl"
     if not gold.exists():

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FakeEmbedder
 
-from assistant.beir import (
+from assistant.errors import GoldFileError, QueryError
+from assistant.evaluation.beir import (
     BeirDataset,
     BeirDocument,
     BeirReport,
@@ -23,7 +24,6 @@ from assistant.beir import (
     recall_at_k,
     run_beir,
 )
-from assistant.errors import GoldFileError, QueryError
 from ingest.chunking import ChunkingOptions
 
 TINY = Path(__file__).resolve().parent / "data" / "beir_tiny"

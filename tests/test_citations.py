@@ -1,4 +1,4 @@
-"""Citations from provenance (assistant/citations.py), on the synthetic corpus."""
+"""Citations from provenance (assistant/answer/citations.py), on the synthetic corpus."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from index_helpers import EXPLAINER_URL, REPORT_URL, make_corpus
 
-from assistant.citations import chunk_pages, citations_for
+from assistant.answer.citations import chunk_pages, citations_for
 from assistant.records import Citation
 from index.store import SearchIndex, write_index
 from ingest.records import Chunk, Corpus, SourceCitation

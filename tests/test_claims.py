@@ -1,4 +1,5 @@
-"""Claim checks (`assistant.claims`): verdict logic on synthetic passages, then the real brief."""
+"""Claim checks (`assistant.claims.verdict`): verdict logic on synthetic passages, then the
+real brief."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from assistant.claims import MAX_CLAIM_CHARS, check_claim, parse_claim
+from assistant.claims.verdict import MAX_CLAIM_CHARS, check_claim, parse_claim
 from assistant.errors import QueryError
 from assistant.records import Hit
-from assistant.sentences import Lexicon, SentenceScorer
+from assistant.text.sentences import Lexicon, SentenceScorer
 from ingest.records import Chunk, Document
 
 BRIEF = Document(id="brief", title="Brief", kind="brief", origin="brief.pdf", sha256="",
@@ -378,7 +379,7 @@ HELDOUT = Path(__file__).resolve().parent / "data" / "claims_heldout.jsonl"
 
 
 def test_heldout_claims_are_new_and_cover_every_verdict() -> None:
-    from assistant.evaluation import load_gold, normalise
+    from assistant.evaluation.gold import load_gold, normalise
 
     heldout = load_gold(HELDOUT)
     gold = load_gold(HELDOUT.with_name("gold.jsonl"))
@@ -391,7 +392,7 @@ def test_heldout_claims_are_new_and_cover_every_verdict() -> None:
 @pytest.mark.slow
 def test_heldout_claim_accuracy(brief: Any) -> None:
     """Claims written after the thresholds were set and never tuned on: first run 10/12."""
-    from assistant.evaluation import load_gold
+    from assistant.evaluation.gold import load_gold
 
     heldout = load_gold(HELDOUT)
     wrong = []

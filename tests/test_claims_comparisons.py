@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from test_claims import hits_for
 
-from assistant.claim_comparisons import group_comparisons, ratio_spans
-from assistant.claims import check_claim, parse_claim
-from assistant.sentences import Lexicon, SentenceScorer, stem
+from assistant.claims.comparisons import group_comparisons, ratio_spans
+from assistant.claims.verdict import check_claim, parse_claim
+from assistant.text.sentences import Lexicon, SentenceScorer, stem
 
 FIGURES = (
     "An audit of 212 vessels found that female crew members (32%) report unsafe equipment "
@@ -135,7 +135,7 @@ def test_a_year_is_read_from_the_clause_that_dates_the_event(
 
 
 def test_two_spoken_fractions_agree_only_when_equal() -> None:
-    from assistant.numbers import extract
+    from assistant.text.numbers import extract
 
     (half,) = extract("half of the costs")
     (two_thirds,) = extract("two-thirds of the costs")
@@ -146,7 +146,7 @@ def test_two_spoken_fractions_agree_only_when_equal() -> None:
 
 
 def test_hyphenated_counted_noun_is_the_same_noun() -> None:
-    from assistant.numbers import extract
+    from assistant.text.numbers import extract
 
     (a,) = extract("With 192 member-states, police cooperation grows.")
     (b,) = extract("INTERPOL has 192 member states.")

@@ -9,7 +9,7 @@ import pytest
 from conftest import BRIEF_PDF, FakeEmbedder
 
 import index.embedder
-from assistant.cli import main
+from assistant.cli.main import main
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from assistant.errors import GoldFileError, QueryError
-from assistant.evaluation import (
+from assistant.evaluation.gold import (
     GoldItem,
     citations_ok,
     evaluate,
@@ -327,7 +327,7 @@ def test_report_renders_and_serialises() -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from assistant.eval_commands import register
+    from assistant.cli.evaluate import register
 
     parser = argparse.ArgumentParser(prog="brief-qa")
     register(parser.add_subparsers(dest="command", required=True))
@@ -347,8 +347,8 @@ def test_cli_gold_report_on_a_real_index(
 ) -> None:
     from index_helpers import make_corpus
 
-    from assistant import eval_commands
     from assistant.assistant import Assistant
+    from assistant.cli import evaluate as eval_commands
     from index.store import write_index
 
     index_dir = tmp_path / "index"
@@ -386,7 +386,7 @@ def test_cli_gold_report_on_a_real_index(
 def test_cli_beir_report(
     monkeypatch: pytest.MonkeyPatch, fake_embedder: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant import eval_commands
+    from assistant.cli import evaluate as eval_commands
 
     monkeypatch.setattr(eval_commands, "load_beir_embedder", lambda _model: fake_embedder)
     tiny = Path(__file__).resolve().parent / "data" / "beir_tiny"
@@ -411,7 +411,7 @@ def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
 def test_brief_qa_main_turns_gold_errors_into_a_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     bad = tmp_path / "gold.jsonl"
     bad.write_text('{"id": "a", "kind": "question", "query": "q"}\n', encoding="utf-8")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.followup import is_followup, resolve
+from assistant.answer.followup import is_followup, resolve
 
 
 @pytest.mark.parametrize(

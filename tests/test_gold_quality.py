@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import (
+from assistant.evaluation.gold import (
     MODES,
     EvalReport,
     GoldItem,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import GoldItem, heldout, load_gold, normalise
+from assistant.evaluation.gold import GoldItem, heldout, load_gold, normalise
 
 DATA = Path(__file__).parent / "data"
 REAL_DOCS = Path(__file__).resolve().parents[2] / "shared" / "real-docs"

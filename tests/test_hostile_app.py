@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import app
-from assistant import requests as edge
-from assistant.followup import resolve
+from assistant.answer.followup import resolve
+from assistant.serve import requests as edge
 from index.embed_process import _serve_batch
 
 

@@ -11,7 +11,7 @@ from conftest import BRIEF_DOCX, BRIEF_PDF
 from pdf_factory import Layout, make_image_only_pdf, make_report
 
 import ingest.readers.ocr
-from assistant.cli import main
+from assistant.cli.main import main
 from ingest.readers.ocr import MissingEngine
 
 

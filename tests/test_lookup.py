@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from index_helpers import REPORT_URL, make_corpus
 
-from assistant.errors import QueryError
-from assistant.lookup import (
+from assistant.answer.lookup import (
     FigureQuery,
     FootnoteQuery,
     copyable_citation,
     page_matches,
     parse_lookup,
 )
+from assistant.errors import QueryError
 from ingest.records import Chunk, Footnote
 
 

@@ -17,12 +17,12 @@ import pytest
 from conftest import BRIEF_TXT, REPO, FakeEmbedder
 
 import app
-from assistant import render
-from assistant import requests as edge
+from assistant.answer.citations import citations_for
 from assistant.assistant import Assistant
-from assistant.citations import citations_for
 from assistant.errors import QueryError
-from assistant.service import AssistantProvider
+from assistant.present import markdown as render
+from assistant.serve import requests as edge
+from assistant.serve.service import AssistantProvider
 from index.errors import IndexMismatchError
 from index.store import SearchIndex, write_index
 from ingest.pipeline import build_corpus
@@ -242,7 +242,7 @@ def test_an_index_of_the_old_format_says_to_reingest(assistant: Assistant) -> No
 
 def _cli(*args: str, index: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args, "--index", str(index)],
+        [sys.executable, "-m", "assistant.cli.main", *args, "--index", str(index)],
         capture_output=True, text=True, cwd=REPO, timeout=120,
     )
 

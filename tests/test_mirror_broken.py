@@ -16,9 +16,9 @@ from conftest import FakeEmbedder
 from fixtures_http import FixtureServer, Reply, serve
 
 import index.embedder
-from assistant.cli import main
+from assistant.cli.main import main
+from assistant.cli.sources import load_sources
 from ingest.records import Source
-from ingest.sources.commands import load_sources
 from ingest.sources.mirror import MANIFEST_MAX_BYTES
 
 PAGE_A = (b"<html><body><main><p>Shelters in Palermo house rescued children.</p>"

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.multilingual import CrossLingualSearch, detect_language, fuse
+from assistant.answer.multilingual import CrossLingualSearch, detect_language, fuse
 from ingest.records import Chunk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,7 +110,7 @@ def test_spanish_and_french_questions_find_the_english_passage(
     from app_server import real_brief_index
 
     from assistant.assistant import Assistant
-    from assistant.evaluation import matches
+    from assistant.evaluation.gold import matches
 
     monkeypatch.setenv("BRIEF_QA_CACHE", str(tmp_path_factory.mktemp("cache")))
     index_dir, embedder = real_brief_index(Path(tmp_path_factory.mktemp("brief")))

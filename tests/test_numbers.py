@@ -1,4 +1,4 @@
-"""Figure extraction and comparison (`assistant.numbers`): pure, no model."""
+"""Figure extraction and comparison (`assistant.text.numbers`): pure, no model."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.numbers import Quantity, clause_of, extract, group_of, groups_disjoint, places
+from assistant.text.numbers import Quantity, clause_of, extract, group_of, groups_disjoint, places
 
 
 def one(text: str) -> Quantity:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.definitions import (
+from assistant.answer.definitions import (
     STRONG,
     WEAK,
     asked_term,
     definition_strength,
     definitions_first,
 )
-from assistant.sentences import content_stems
+from assistant.text.sentences import content_stems
 
 
 def _stems(text: str) -> tuple[str, ...]:

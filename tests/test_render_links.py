@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.render import escape_markdown, passage_markdown
+from assistant.present.markdown import escape_markdown, passage_markdown
 from ingest.records import Chunk, Marker
 
 # marked's GFM rules (src/rules.ts): the inline `url` rule and the `text` rule's stop points.

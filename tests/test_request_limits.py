@@ -16,10 +16,10 @@ import pytest
 from app_server import build_synthetic_index, serve
 
 import app
-from assistant import body_limit, service
-from assistant import requests as edge
 from assistant.assistant import Assistant
-from assistant.service import AssistantProvider, RequestTimeoutError
+from assistant.serve import body_limit, service
+from assistant.serve import requests as edge
+from assistant.serve.service import AssistantProvider, RequestTimeoutError
 
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 

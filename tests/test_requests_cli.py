@@ -1,4 +1,4 @@
-"""The CLI checks its arguments through `assistant.requests`, as the API does: one `error:`
+"""The CLI checks its arguments through `assistant.serve.requests`, as the API does: one `error:`
 line per bad argument, named as the command line names it, exit status 2, no traceback, and
 the index is not even opened."""
 
@@ -11,8 +11,8 @@ from conftest import FakeEmbedder
 from index_helpers import make_corpus
 
 import index.store as store
-from assistant import requests as edge
-from assistant.cli import main
+from assistant.cli.main import main
+from assistant.serve import requests as edge
 from index.store import write_index
 
 

@@ -1,4 +1,4 @@
-"""`assistant.service`: one shared assistant per server process, and `index.lru`."""
+"""`assistant.serve.service`: one shared assistant per server process, and `index.lru`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from app_server import build_synthetic_index
 from conftest import FakeEmbedder
 
-from assistant import service
 from assistant.assistant import Assistant
 from assistant.records import Answer
-from assistant.service import AssistantProvider
+from assistant.serve import service
+from assistant.serve.service import AssistantProvider
 from index.lru import LRUCache
 
 

@@ -11,16 +11,16 @@ import pytest
 from conftest import DATA
 from fixtures_http import Reply, serve
 
-from index.errors import IndexCorruptError, IndexMissingError
-from ingest.errors import BriefQAError, MirrorError
-from ingest.records import Source, SourceCitation
-from ingest.sources.commands import (
+from assistant.cli.sources import (
     add_fetch_arguments,
     cited_by_label,
     fetch_options_from_args,
     format_sources_table,
     register,
 )
+from index.errors import IndexCorruptError, IndexMissingError
+from ingest.errors import BriefQAError, MirrorError
+from ingest.records import Source, SourceCitation
 from ingest.sources.gather import FetchOptions, gather_sources
 
 
@@ -34,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
-    """What `assistant.cli.main` does with a handler: domain errors become exit code 2."""
+    """What `assistant.cli.main.main` does with a handler: domain errors become exit code 2."""
     args = parser().parse_args(argv)
     return int(args.handler(args))
 

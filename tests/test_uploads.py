@@ -11,9 +11,9 @@ import pytest
 from app_server import build_synthetic_index
 from conftest import BRIEF_TXT, FakeEmbedder
 
-from assistant.briefs_tab import BriefsTab
-from assistant.service import AssistantProvider
-from assistant.uploads import Librarian, UploadError, UploadPolicy, safe_name, sniff
+from assistant.serve.briefs_tab import BriefsTab
+from assistant.serve.service import AssistantProvider
+from assistant.serve.uploads import Librarian, UploadError, UploadPolicy, safe_name, sniff
 from index.store import SearchIndex
 
 SECOND_BRIEF = """Human Rights Council (HRC)

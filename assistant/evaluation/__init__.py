@@ -1,0 +1,1 @@
+"""Measuring quality: gold sets (`gold`) and BEIR retrieval benchmarks (`beir`)."""

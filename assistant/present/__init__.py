@@ -1,0 +1,1 @@
+"""Presenting answers: records to escaped Markdown for the app."""

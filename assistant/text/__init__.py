@@ -1,0 +1,1 @@
+"""Reading text: sentences and their scores, figures (numbers, quantities) and places."""
