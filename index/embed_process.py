@@ -14,7 +14,7 @@ one JSON line `{"id": n, "rows": r}` (or `{"id": n, "error": "..."}`) followed b
 
 The child loads a sentence-transformers model by default; `loader="module:function"` names
 another: `function(model)` returns an object with `name`, `dimension` and
-`embed(texts, role)` (the multilingual model, `assistant.multilingual.child_model`).
+`embed(texts, role)` (the multilingual model, `assistant.answer.multilingual.child_model`).
 
     python -m index.embed_process MODEL [LOADER]    # the child; not meant to be run by hand
 """
