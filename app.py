@@ -45,6 +45,7 @@ import gradio as gr
 from assistant.answer.examples import example_questions
 from assistant.cli.options import add_index_argument
 from assistant.present import markdown as render
+from assistant.present import tables
 from assistant.records import lookups_dict
 from assistant.serve import body_limit
 from assistant.serve import requests as edge
@@ -198,9 +199,9 @@ class Handlers:
 
     # ---- Footnotes & sources tab
 
-    def citation_rows(self) -> list[render.CitationRow]:
+    def citation_rows(self) -> list[tables.CitationRow]:
         index = self.provider.assistant().index
-        return render.citation_rows(index.footnotes, index.references, index.sources,
+        return tables.citation_rows(index.footnotes, index.references, index.sources,
                                     index.briefs)
 
     def on_load(self) -> PageState:
@@ -215,11 +216,11 @@ class Handlers:
                              same, same, same, same)
         questions = example_questions(index.briefs, index.chunks) or PLACEHOLDER_EXAMPLES
         titles = "; ".join(" ".join((b.title or b.id).split()) for b in index.briefs)
-        rows = render.citation_rows(index.footnotes, index.references, index.sources,
+        rows = tables.citation_rows(index.footnotes, index.references, index.sources,
                                     index.briefs)
-        scopes = render.documents_choices(index.documents, index.sources)
-        footnotes = render.footnote_choices(index.footnotes, index.briefs)
-        status = render.index_status(index.documents, index.footnotes, index.references,
+        scopes = tables.documents_choices(index.documents, index.sources)
+        footnotes = tables.footnote_choices(index.footnotes, index.briefs)
+        status = tables.index_status(index.documents, index.footnotes, index.references,
                                      index.sources, len(index.chunks))
         return PageState(
             gr.update(choices=scopes, value="all"),
@@ -241,7 +242,7 @@ class Handlers:
             lookups = self.provider.cite(ref.number, ref.brief)
         except BriefQAError as exc:
             return render.warning(str(exc))
-        return render.lookups_markdown(lookups)
+        return tables.lookups_markdown(lookups)
 
     def select_row(self, evt: gr.SelectData) -> tuple[Any, str]:
         """A click in the table: show that footnote (or reference) below it."""
@@ -261,7 +262,7 @@ class Handlers:
             for f in index.footnotes
             if f.reference == row.reference and f.document_id == row.brief
         ]
-        return gr.update(value=None), render.reference_markdown(row, citing)
+        return gr.update(value=None), tables.reference_markdown(row, citing)
 
     # ---- API (gradio_client): JSON in, JSON out
 
@@ -386,8 +387,8 @@ def build_demo(provider: AssistantProvider, handlers: Handlers | None = None) ->
                     "what the source says on the cited page."
                 )
                 table = gr.Dataframe(
-                    headers=render.CITATION_HEADERS,
-                    datatype=["str"] * len(render.CITATION_HEADERS),
+                    headers=tables.CITATION_HEADERS,
+                    datatype=["str"] * len(tables.CITATION_HEADERS),
                     interactive=False,
                     wrap=True,
                     elem_id="citations-table",

@@ -31,6 +31,7 @@ from markdown_it import MarkdownIt
 import app
 from assistant.assistant import Assistant
 from assistant.present import markdown as render
+from assistant.present import tables
 from assistant.records import Answer, Citation, CitationLookup, Hit, Verdict
 from assistant.serve import requests as edge
 from ingest.records import Chunk, Document, Marker
@@ -250,7 +251,7 @@ def test_lookup_markdown_shows_citation_source_and_both_sides() -> None:
         reference_index=13, brief_passages=(make_hit("Children are 38%.", rank=1),),
         source_passages=(), source_title="Global <Report>", source_status="offline: no network",
     )
-    md = render.lookup_markdown(lookup)
+    md = tables.lookup_markdown(lookup)
     assert md.startswith("### Footnote ⁵\n\n```text\n⁵ UNODC. *Global Report*. p. 42\n```")
     assert f"[cited source, p. 42]({REPORT_URL}#page=42)" in md
     assert "source: Global &lt;Report&gt;" in md and "status: **offline: no network**" in md
@@ -262,7 +263,7 @@ def test_lookup_markdown_shows_citation_source_and_both_sides() -> None:
 
 def test_citation_rows_give_every_footnote_and_reference_a_status() -> None:
     corpus = synthetic_corpus()
-    rows = render.citation_rows(corpus.footnotes, corpus.references, corpus.sources)
+    rows = tables.citation_rows(corpus.footnotes, corpus.references, corpus.sources)
     assert [r.label for r in rows] == [
         "Footnote 1", "Footnote 2", "Footnote 3", "Footnote 4",
         "Reference 1", "Reference 2", "Reference 3",
@@ -274,7 +275,7 @@ def test_citation_rows_give_every_footnote_and_reference_a_status() -> None:
     assert rows[1].detail == "p. 42; 2 passages indexed"
     assert rows[1].text == FOOTNOTES[1].text and rows[4].text == REFERENCES[0].text
     # Without a fetch run there are no sources: a URL is "not fetched", no URL is "no URL".
-    bare = render.citation_rows(corpus.footnotes, corpus.references, ())
+    bare = tables.citation_rows(corpus.footnotes, corpus.references, ())
     assert [r.status for r in bare][:4] == ["not fetched", "not fetched", "no URL", "not fetched"]
 
 

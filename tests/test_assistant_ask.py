@@ -227,7 +227,8 @@ def test_real_model_gold_questions(real_assistant: Assistant) -> None:
 
     The model is English-only, so the few Spanish questions are left to the eval report.
     """
-    from assistant.evaluation.gold import load_gold, matches
+    from assistant.evaluation.gold import matches
+    from assistant.evaluation.goldfile import load_gold
 
     gold = Path(__file__).resolve().parent / "data" / "gold.jsonl"
     if not gold.exists():

@@ -379,7 +379,8 @@ HELDOUT = Path(__file__).resolve().parent / "data" / "claims_heldout.jsonl"
 
 
 def test_heldout_claims_are_new_and_cover_every_verdict() -> None:
-    from assistant.evaluation.gold import load_gold, normalise
+    from assistant.evaluation.gold import normalise
+    from assistant.evaluation.goldfile import load_gold
 
     heldout = load_gold(HELDOUT)
     gold = load_gold(HELDOUT.with_name("gold.jsonl"))
@@ -392,7 +393,7 @@ def test_heldout_claims_are_new_and_cover_every_verdict() -> None:
 @pytest.mark.slow
 def test_heldout_claim_accuracy(brief: Any) -> None:
     """Claims written after the thresholds were set and never tuned on: first run 10/12."""
-    from assistant.evaluation.gold import load_gold
+    from assistant.evaluation.goldfile import load_gold
 
     heldout = load_gold(HELDOUT)
     wrong = []

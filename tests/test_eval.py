@@ -12,17 +12,15 @@ import pytest
 
 from assistant.errors import GoldFileError, QueryError
 from assistant.evaluation.gold import (
-    GoldItem,
     citations_ok,
     evaluate,
     first_match,
     format_report,
-    load_gold,
     matches,
     normalise,
-    parse_gold_line,
     percentile,
 )
+from assistant.evaluation.goldfile import GoldItem, load_gold, parse_gold_line
 from assistant.records import Answer, Citation, Hit, Verdict
 from ingest.records import Chunk, Document
 

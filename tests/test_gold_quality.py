@@ -13,15 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.gold import (
-    MODES,
-    EvalReport,
-    GoldItem,
-    GroupMetrics,
-    evaluate,
-    load_gold,
-    normalise,
-)
+from assistant.evaluation.gold import MODES, EvalReport, GroupMetrics, evaluate, normalise
+from assistant.evaluation.goldfile import GoldItem, load_gold
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"

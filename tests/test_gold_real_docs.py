@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.gold import GoldItem, heldout, load_gold, normalise
+from assistant.evaluation.gold import normalise
+from assistant.evaluation.goldfile import GoldItem, heldout, load_gold
 
 DATA = Path(__file__).parent / "data"
 REAL_DOCS = Path(__file__).resolve().parents[2] / "shared" / "real-docs"

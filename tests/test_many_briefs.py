@@ -20,7 +20,7 @@ import app
 from assistant.answer.citations import citations_for
 from assistant.assistant import Assistant
 from assistant.errors import QueryError
-from assistant.present import markdown as render
+from assistant.present import tables
 from assistant.serve import requests as edge
 from assistant.serve.service import AssistantProvider
 from index.errors import IndexMismatchError
@@ -202,7 +202,7 @@ def test_a_shared_source_carries_each_citing_briefs_footnote(
 
 
     # "Search in" lists each brief, then the sources it cites; the shared one is listed once.
-    choices = render.documents_choices(index.documents, index.sources)
+    choices = tables.documents_choices(index.documents, index.sources)
     values = [value for _, value in choices]
     assert values[:3] == ["all", "brief", "sources"]
     assert values.count("doc:explainer") == 1

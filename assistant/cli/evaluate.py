@@ -115,7 +115,8 @@ def load_beir_embedder(model: str | None) -> Embedder:
 
 def _run_gold(args: argparse.Namespace) -> int:
     from assistant.cli.options import index_dir_from
-    from assistant.evaluation.gold import evaluate, format_report, load_gold, select_part
+    from assistant.evaluation.gold import evaluate, format_report
+    from assistant.evaluation.goldfile import load_gold, select_part
 
     items = select_part(load_gold(args.gold), getattr(args, "part", "all"))
     index_dir = index_dir_from(args)
