@@ -1,14 +1,11 @@
-"""The assistant's errors: a question, claim or gold file it cannot use."""
+"""The assistant's errors: a gold file it cannot use. (A question or claim it cannot use is
+an `index.errors.QueryError`: the index runs the query.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ingest.errors import BriefQAError
-
-
-class QueryError(BriefQAError):
-    """A query or claim the assistant cannot use (e.g. a footnote number that does not exist)."""
 
 
 class GoldFileError(BriefQAError):

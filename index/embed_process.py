@@ -39,8 +39,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from assistant.errors import QueryError
-from index.errors import ModelLoadError
+from index.errors import ModelLoadError, QueryError
 
 MAX_BATCH_TEXTS = 64  # texts the child encodes in one pass when requests queue up
 START_TIMEOUT_S = 180.0

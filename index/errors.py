@@ -1,4 +1,6 @@
-"""The index's errors: no index, a damaged one, one built otherwise, a model that cannot load."""
+"""The index's errors: no index, a damaged one, one built otherwise, a model that cannot load,
+and a query it cannot run (`QueryError`: an unknown brief, mode or document, text the model
+cannot encode; the assistant raises it too for questions and claims it cannot use)."""
 
 from __future__ import annotations
 
@@ -60,3 +62,7 @@ class ModelLoadError(BriefQAError):
     def __init__(self, model: str, reason: str) -> None:
         self.model = model
         super().__init__(f"cannot load embedding model {model!r}: {reason}")
+
+
+class QueryError(BriefQAError):
+    """A query or claim the assistant cannot use (e.g. a footnote number that does not exist)."""

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
-from assistant.errors import QueryError
 from index.dense import KINDS, DenseIndex, DenseKind
 from index.embedder import Embedder, content_hash, load_embedder, model_info
 from index.errors import (
@@ -37,6 +36,7 @@ from index.errors import (
     IndexLocationError,
     IndexMismatchError,
     IndexMissingError,
+    QueryError,
 )
 from index.fusion import Ranked, convex, rrf, suppress_near_duplicates
 from index.lru import LRUCache

@@ -16,9 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import QueryError
 from ingest.chunking import ChunkingOptions, chunk_blocks
-from ingest.errors import BriefQAError
+from ingest.errors import BriefQAError, UnknownBriefError
 from ingest.records import Corpus, Source
 
 if TYPE_CHECKING:
@@ -125,12 +124,12 @@ def _merge_sources(
 
 def remove_brief(corpus: Corpus, brief_id: str) -> Corpus:
     """`corpus` without brief `brief_id`: its text, footnotes and reference list, its
-    citations of sources, and the sources no other brief cites. `QueryError` naming the
+    citations of sources, and the sources no other brief cites. `UnknownBriefError` naming the
     loaded briefs when there is no such brief."""
     briefs = [d for d in corpus.documents if d.kind == "brief"]
     if brief_id not in {d.id for d in briefs}:
         loaded = ", ".join(d.id for d in briefs) or "none"
-        raise QueryError(f"unknown brief {brief_id!r}; loaded briefs: {loaded}")
+        raise UnknownBriefError(f"unknown brief {brief_id!r}; loaded briefs: {loaded}")
     sources: list[Source] = []
     dropped = {brief_id}
     for source in corpus.sources:

@@ -50,3 +50,7 @@ class MirrorError(BriefQAError):
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = str(path)
         super().__init__(f"mirror {self.path}: {reason}")
+
+
+class UnknownBriefError(BriefQAError):
+    """A brief id that names no loaded brief (removing a brief from a corpus)."""

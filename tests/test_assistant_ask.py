@@ -20,8 +20,7 @@ import index.store as store
 from assistant import Assistant
 from assistant.assistant import MAX_QUERY_CHARS, clean_query
 from assistant.cli.ask import register
-from assistant.errors import QueryError
-from index.errors import IndexMissingError
+from index.errors import IndexMissingError, QueryError
 from index.store import write_index
 
 

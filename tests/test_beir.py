@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FakeEmbedder
 
-from assistant.errors import GoldFileError, QueryError
+from assistant.errors import GoldFileError
 from assistant.evaluation.beir import (
     BeirDataset,
     BeirDocument,
@@ -24,6 +24,7 @@ from assistant.evaluation.beir import (
     recall_at_k,
     run_beir,
 )
+from index.errors import QueryError
 from ingest.chunking import ChunkingOptions
 
 TINY = Path(__file__).resolve().parent / "data" / "beir_tiny"

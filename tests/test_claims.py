@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from assistant.claims.verdict import MAX_CLAIM_CHARS, check_claim, parse_claim
-from assistant.errors import QueryError
 from assistant.records import Hit
 from assistant.text.sentences import Lexicon, SentenceScorer
+from index.errors import QueryError
 from ingest.records import Chunk, Document
 
 BRIEF = Document(id="brief", title="Brief", kind="brief", origin="brief.pdf", sha256="",

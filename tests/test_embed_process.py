@@ -236,7 +236,7 @@ def test_an_unencodable_text_fails_its_own_request_only(child: ProcessEmbedder) 
     is refused for that request alone (and not as 'cannot load embedding model')."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant.errors import QueryError
+    from index.errors import QueryError
 
     def one(text: str) -> str:
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import GoldFileError, QueryError
+from assistant.errors import GoldFileError
 from assistant.evaluation.gold import (
     citations_ok,
     evaluate,
@@ -22,6 +22,7 @@ from assistant.evaluation.gold import (
 )
 from assistant.evaluation.goldfile import GoldItem, load_gold, parse_gold_line
 from assistant.records import Answer, Citation, Hit, Verdict
+from index.errors import QueryError
 from ingest.records import Chunk, Document
 
 GOLD = Path(__file__).resolve().parent / "data" / "gold.jsonl"

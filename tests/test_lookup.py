@@ -15,7 +15,7 @@ from assistant.answer.lookup import (
     page_matches,
     parse_lookup,
 )
-from assistant.errors import QueryError
+from index.errors import QueryError
 from ingest.records import Chunk, Footnote
 
 

@@ -19,11 +19,10 @@ from conftest import BRIEF_TXT, REPO, FakeEmbedder
 import app
 from assistant.answer.citations import citations_for
 from assistant.assistant import Assistant
-from assistant.errors import QueryError
 from assistant.present import tables
 from assistant.serve import requests as edge
 from assistant.serve.service import AssistantProvider
-from index.errors import IndexMismatchError
+from index.errors import IndexMismatchError, QueryError
 from index.store import SearchIndex, write_index
 from ingest.pipeline import build_corpus
 from ingest.records import Chunk, Corpus, Document

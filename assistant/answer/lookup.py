@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.errors import QueryError
 from assistant.records import CitationLookup, Hit
 from assistant.text.numbers import Quantity, extract
 from assistant.text.sentences import (
@@ -22,6 +21,7 @@ from assistant.text.sentences import (
     content_stems,
     sentence_spans,
 )
+from index.errors import QueryError
 from ingest.records import Chunk, Document, Footnote, Reference, Source, superscript
 
 MakeHit = Callable[[Chunk, float, int], Hit]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.claims.comparisons import ratio_spans
-from assistant.errors import QueryError
 from assistant.text.numbers import (
     Quantity,
     extract,
@@ -17,6 +16,7 @@ from assistant.text.sentences import (
     content_stems,
     words,
 )
+from index.errors import QueryError
 
 MAX_CLAIM_CHARS = 1_000
 

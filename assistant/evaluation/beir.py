@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from assistant.errors import GoldFileError, QueryError
+from assistant.errors import GoldFileError
 from assistant.evaluation.gold import MODES, percentile
 from index.embedder import Embedder
+from index.errors import QueryError
 from ingest.chunking import ChunkingOptions, chunk_blocks
 from ingest.records import Block, Chunk, Corpus, Document
 

@@ -23,9 +23,9 @@ from typing import Any, Protocol, get_args
 
 import numpy as np
 
-from assistant.errors import QueryError
 from assistant.evaluation.goldfile import GoldItem, GoldKind
 from assistant.records import Answer, Hit, Verdict
+from index.errors import QueryError
 from ingest.errors import BriefQAError
 
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")

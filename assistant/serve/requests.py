@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from assistant.errors import QueryError
+from index.errors import QueryError
 from index.modes import SEARCH_MODES as MODES
 from index.modes import SearchMode
 

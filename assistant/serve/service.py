@@ -18,7 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from assistant.errors import QueryError
+from index.errors import QueryError
 from index.lru import LRUCache
 from index.modes import SearchMode
 from ingest.config import default_index_dir
