@@ -53,6 +53,7 @@ from assistant.serve.api_sessions import forget_api_session
 from assistant.serve.briefs_tab import BRIEF_HEADERS, UPLOAD_TYPES, BriefsTab
 from assistant.serve.service import CONCURRENCY_LIMIT, AssistantProvider
 from assistant.serve.uploads import ADMIN_TOKEN_ENV, UploadPolicy
+from index.files import has_index
 from ingest.errors import BriefQAError
 
 REPO = Path(__file__).resolve().parent
@@ -493,7 +494,7 @@ def ensure_index(
                "--index", str(index_dir), *fetch_options]
     status = subprocess.run(command, cwd=REPO, check=False).returncode
     # A partial ingest (exit 1: some document failed) still leaves a usable index.
-    return 0 if status in (0, 1) and (index_dir / "manifest.json").exists() else status or 2
+    return 0 if status in (0, 1) and has_index(index_dir) else status or 2
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.files import MANIFEST_FILE
 from ingest.records import Chunk
 
 # 2: footnotes and reference entries are identified by (brief, number), not number alone.
 FORMAT_VERSION = 2
-MANIFEST_FILE = "manifest.json"
 # Above this many bytes of index files, `open` checks sizes only: hashing hundreds of MB on
 # every start would dominate start-up time (a truncated file still changes its size).
 VERIFY_HASH_LIMIT = 256 * 1024 * 1024

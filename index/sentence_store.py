@@ -18,11 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from index.files import SENTENCE_OFFSETS_FILE, SENTENCES_FILE
 from ingest.chunking import sentence_spans
 from ingest.records import Chunk
-
-SENTENCES_FILE = "sentences.npy"
-OFFSETS_FILE = "sentence_offsets.npy"
 
 
 class SentenceRows(NamedTuple):
@@ -86,7 +84,7 @@ def build_sentences(
 
 def write_sentences(out: Path, vectors: np.ndarray, offsets: np.ndarray) -> None:
     np.save(out / SENTENCES_FILE, vectors, allow_pickle=False)
-    np.save(out / OFFSETS_FILE, offsets, allow_pickle=False)
+    np.save(out / SENTENCE_OFFSETS_FILE, offsets, allow_pickle=False)
 
 
 def previous_sentences(root: Path, chunk_texts: Sequence[str]) -> dict[str, np.ndarray]:
@@ -96,7 +94,7 @@ def previous_sentences(root: Path, chunk_texts: Sequence[str]) -> dict[str, np.n
     if not (root / SENTENCES_FILE).exists():
         return {}
     vectors = np.load(root / SENTENCES_FILE, allow_pickle=False, mmap_mode="r")
-    offsets = np.load(root / OFFSETS_FILE, allow_pickle=False)
+    offsets = np.load(root / SENTENCE_OFFSETS_FILE, allow_pickle=False)
     if offsets.shape != (len(chunk_texts) + 1,) or int(offsets[-1]) != vectors.shape[0]:
         return {}  # not ours to trust: embed again
     return {
@@ -121,7 +119,7 @@ class StoredSentences:
         if not (root / SENTENCES_FILE).exists():
             return None
         vectors = np.load(root / SENTENCES_FILE, allow_pickle=False, mmap_mode="r")
-        offsets = np.load(root / OFFSETS_FILE, allow_pickle=False)
+        offsets = np.load(root / SENTENCE_OFFSETS_FILE, allow_pickle=False)
         if (
             vectors.ndim != 2
             or vectors.shape[1] != dimension

@@ -38,6 +38,21 @@ from index.errors import (
     IndexMissingError,
     QueryError,
 )
+from index.files import (
+    BM25_DIR,
+    CHUNKS_FILE,
+    DENSE_FILE,
+    DOCUMENTS_FILE,
+    EMBEDDINGS_FILE,
+    ERRORS_FILE,
+    FOOTNOTES_FILE,
+    REFERENCES_FILE,
+    SOURCES_FILE,
+    TEXTS_FILE,
+    read_chunk_file,
+    read_json,
+    write_json,
+)
 from index.fusion import Ranked, convex, rrf, suppress_near_duplicates
 from index.lru import LRUCache
 from index.manifest import (
@@ -153,22 +168,22 @@ def _build(
     )
     _say(progress, f"embedded {sentences.embedded} sentences for highlights")
 
-    _write_json(out / "documents.json", [d.to_dict() for d in corpus.documents])
-    _write_json(out / "footnotes.json", [f.to_dict() for f in corpus.footnotes])
-    _write_json(out / "references.json", [r.to_dict() for r in corpus.references])
-    _write_json(out / "sources.json", [s.to_dict() for s in corpus.sources])
-    _write_json(out / "texts.json", corpus.document_texts)
-    _write_json(out / "errors.json", list(corpus.errors))
-    with (out / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+    write_json(out / DOCUMENTS_FILE, [d.to_dict() for d in corpus.documents])
+    write_json(out / FOOTNOTES_FILE, [f.to_dict() for f in corpus.footnotes])
+    write_json(out / REFERENCES_FILE, [r.to_dict() for r in corpus.references])
+    write_json(out / SOURCES_FILE, [s.to_dict() for s in corpus.sources])
+    write_json(out / TEXTS_FILE, corpus.document_texts)
+    write_json(out / ERRORS_FILE, list(corpus.errors))
+    with (out / CHUNKS_FILE).open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    np.save(out / "embeddings.npy", vectors, allow_pickle=False)
+    np.save(out / EMBEDDINGS_FILE, vectors, allow_pickle=False)
     write_sentences(out, sentences.vectors, sentences.offsets)
 
     _say(progress, f"building the dense index ({dense_kind}) and BM25")
     dense = DenseIndex.build(vectors, dense_kind)
-    dense.save(out / "dense.faiss")
-    SparseIndex.build(sparse_texts(corpus, bm25), bm25).save(out / "bm25")
+    dense.save(out / DENSE_FILE)
+    SparseIndex.build(sparse_texts(corpus, bm25), bm25).save(out / BM25_DIR)
 
     info = model_info(embedder)
     manifest = Manifest(
@@ -211,9 +226,8 @@ def _previous_vectors(link: Path, embedder: Embedder) -> _Previous:
             return _Previous({}, {})
         verify_files(root, manifest)
         with _LOAD_LOCK:
-            vectors = np.load(root / "embeddings.npy", allow_pickle=False, mmap_mode="r")
-        with (root / "chunks.jsonl").open(encoding="utf-8") as handle:
-            texts = [json.loads(line)["text"] for line in handle]
+            vectors = np.load(root / EMBEDDINGS_FILE, allow_pickle=False, mmap_mode="r")
+        texts = [chunk.text for chunk in read_chunk_file(root)]
         chunks = {content_hash(embedder.name, t): vectors[row] for row, t in enumerate(texts)}
         return _Previous(chunks, previous_sentences(root, texts))
     except (BriefQAError, OSError, ValueError, KeyError, IndexError):
@@ -267,10 +281,6 @@ def _progress_bar(enabled: bool, total: int) -> Any:
 def _say(enabled: bool, message: str) -> None:
     if enabled:
         print(message, file=sys.stderr)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def _check_destination(link: Path) -> None:
@@ -429,38 +439,37 @@ class SearchIndex:
         verify_files(root, manifest, shown=path)
         current = ""
         try:
-            current = "documents.json"
-            documents = tuple(Document.from_dict(d) for d in _read_json(root / current))
-            current = "footnotes.json"
-            footnotes = tuple(Footnote.from_dict(d) for d in _read_json(root / current))
-            current = "references.json"
-            references = tuple(Reference.from_dict(d) for d in _read_json(root / current))
-            current = "sources.json"
-            sources = tuple(Source.from_dict(d) for d in _read_json(root / current))
-            current = "texts.json"
-            texts = dict(_read_json(root / current))
-            current = "errors.json"
-            errors = tuple(_read_json(root / current))
-            current = "chunks.jsonl"
-            with (root / current).open(encoding="utf-8") as handle:
-                chunks = tuple(Chunk.from_dict(json.loads(line)) for line in handle)
+            current = DOCUMENTS_FILE
+            documents = tuple(Document.from_dict(d) for d in read_json(root / current))
+            current = FOOTNOTES_FILE
+            footnotes = tuple(Footnote.from_dict(d) for d in read_json(root / current))
+            current = REFERENCES_FILE
+            references = tuple(Reference.from_dict(d) for d in read_json(root / current))
+            current = SOURCES_FILE
+            sources = tuple(Source.from_dict(d) for d in read_json(root / current))
+            current = TEXTS_FILE
+            texts = dict(read_json(root / current))
+            current = ERRORS_FILE
+            errors = tuple(read_json(root / current))
+            current = CHUNKS_FILE
+            chunks = read_chunk_file(root)
             with _LOAD_LOCK:  # the .npy readers (ours and bm25s's)
-                current = "embeddings.npy"
+                current = EMBEDDINGS_FILE
                 # Memory-mapped: only filtered searches read it, and only the rows they need.
                 embeddings = np.load(root / current, allow_pickle=False, mmap_mode="r")
-                current = "dense.faiss"
+                current = DENSE_FILE
                 dense = DenseIndex.load(root / current, manifest.dense_kind, manifest.dense_params)
-                current = "bm25/"
-                sparse = SparseIndex.load(root / "bm25")
+                current = f"{BM25_DIR}/"
+                sparse = SparseIndex.load(root / BM25_DIR)
                 current = SENTENCES_FILE
                 sentences = StoredSentences.load(root, chunks, manifest.dimension)
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as exc:
             raise IndexCorruptError(path, f"{current}: {type(exc).__name__}: {exc}") from exc
         sizes = {
             "manifest": manifest.chunk_count,
-            "chunks.jsonl": len(chunks),
-            "embeddings.npy": int(embeddings.shape[0]),
-            "dense.faiss": dense.size,
+            CHUNKS_FILE: len(chunks),
+            EMBEDDINGS_FILE: int(embeddings.shape[0]),
+            DENSE_FILE: dense.size,
             "bm25": sparse.size,
         }
         if len(set(sizes.values())) != 1:
@@ -680,6 +689,3 @@ def _check_model(path: Path, manifest: Manifest, embedder: Embedder) -> None:
     if embedder.dimension != manifest.dimension:
         raise IndexMismatchError(path, "dimension", manifest.dimension, embedder.dimension)
 
-
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))

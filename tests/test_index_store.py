@@ -24,7 +24,8 @@ from index.errors import (
     IndexMismatchError,
     IndexMissingError,
 )
-from index.manifest import FORMAT_VERSION, MANIFEST_FILE, Manifest
+from index.files import MANIFEST_FILE
+from index.manifest import FORMAT_VERSION, Manifest
 from index.store import SearchIndex, write_index
 
 EXPECTED_FILES = {

@@ -13,8 +13,10 @@ import pytest
 from conftest import BRIEF_TXT, FakeEmbedder
 
 from assistant.assistant import Assistant
+from index.files import SENTENCE_OFFSETS_FILE as OFFSETS_FILE
+from index.files import SENTENCES_FILE
 from index.manifest import file_entries, read_manifest, write_manifest
-from index.sentence_store import OFFSETS_FILE, SENTENCES_FILE, StoredSentences, sentence_rows
+from index.sentence_store import StoredSentences, sentence_rows
 from index.store import write_index
 from ingest.chunking import sentence_spans
 from ingest.pipeline import build_corpus

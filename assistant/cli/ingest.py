@@ -8,7 +8,6 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from assistant.cli.options import add_index_argument, index_dir_from
 from ingest.records import SetAside
@@ -111,21 +110,6 @@ def set_aside_line(counts: Sequence[SetAside]) -> str:
 # ------------------------------------------------------- footnotes / chunks
 
 
-def _read_json(index_dir: Path, name: str) -> Any:
-    from index.errors import IndexCorruptError, IndexMissingError
-
-    path = index_dir / name
-    if not (index_dir / "manifest.json").exists():
-        raise IndexMissingError(index_dir)
-    try:
-        with path.open(encoding="utf-8") as handle:
-            if name.endswith(".jsonl"):
-                return [json.loads(line) for line in handle if line.strip()]
-            return json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise IndexCorruptError(index_dir, f"{name}: {exc}") from exc
-
-
 def register_chunks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("chunks", help="print the indexed chunks as JSON lines or text")
     add_index_argument(p)
@@ -135,11 +119,9 @@ def register_chunks(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_chunks(args: argparse.Namespace) -> int:
-    from ingest.records import Chunk
+    from index.files import read_chunks
 
-    rows = _read_json(index_dir_from(args), "chunks.jsonl")
-    for row in rows:
-        chunk = Chunk.from_dict(row)
+    for chunk in read_chunks(index_dir_from(args)):
         if args.document and chunk.document_id != args.document:
             continue
         record = {
