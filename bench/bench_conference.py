@@ -37,7 +37,7 @@ from common import REPO, machine, p50_p95, table, time_each  # isort: skip
 from bench_app import _wait_for_200, free_port, memory_mb  # isort: skip
 from assistant import Assistant  # isort: skip
 from index.embedder import SentenceTransformerEmbedder, load_embedder  # isort: skip
-from index.store import write_index  # isort: skip
+from index.writer import write_index  # isort: skip
 from ingest.conference import EMPTY, add_briefs  # isort: skip
 from ingest.sources.gather import FetchOptions  # isort: skip
 from ingest.sources.mirror import FORMAT, MANIFEST, VERSION  # isort: skip

@@ -20,7 +20,7 @@ from pathlib import Path
 from common import machine, shipped_corpus, table  # isort: skip
 from index.embedder import SentenceTransformerEmbedder, load_embedder  # isort: skip
 from index.sentence_store import sentence_rows  # isort: skip
-from index.store import write_index  # isort: skip
+from index.writer import write_index  # isort: skip
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ import numpy as np
 from common import REPO, machine, p50_p95, shipped_corpus, table, time_each  # isort: skip
 from assistant import Assistant  # isort: skip
 from index.embedder import SentenceTransformerEmbedder, load_embedder  # isort: skip
-from index.store import write_index  # isort: skip
+from index.writer import write_index  # isort: skip
 
 FALLBACK_QUESTIONS = [
     "What does child trafficking involve?",

@@ -1,12 +1,13 @@
 """The files of an index directory: their names, and the plain-JSON readers every caller uses.
 
-One module knows the layout, so the writer (`index.store.write_index`), the reader
+One module knows the layout, so the writer (`index.writer.write_index`), the reader
 (`SearchIndex`), the manifest's checksums and the `chunks` command never disagree on it.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ DENSE_FILE = "dense.faiss"
 BM25_DIR = "bm25"
 SENTENCES_FILE = "sentences.npy"
 SENTENCE_OFFSETS_FILE = "sentence_offsets.npy"
+
+# np.load parses each .npy header with ast.literal_eval, and CPython 3.11's compiler is not
+# safe against concurrent use ("SystemError: AST constructor recursion depth mismatch" when app
+# workers open the index together), so loads of index files are serialised.
+LOAD_LOCK = threading.Lock()
 
 
 def has_index(directory: Path) -> bool:

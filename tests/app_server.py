@@ -159,7 +159,7 @@ def synthetic_corpus() -> Corpus:
 
 def build_synthetic_index(index_dir: Path, embedder: Any) -> Path:
     """Write the synthetic corpus's index to `index_dir` (a symlink to a version directory)."""
-    from index.store import write_index
+    from index.writer import write_index
 
     write_index(synthetic_corpus(), index_dir, embedder, progress=False)
     return index_dir
@@ -167,7 +167,7 @@ def build_synthetic_index(index_dir: Path, embedder: Any) -> Path:
 
 def build_brief_index(index_dir: Path, embedder: Any) -> Path:
     """Index the shipped brief (PDF only, no fetching) — what a first `python app.py` does."""
-    from index.store import write_index
+    from index.writer import write_index
     from ingest.pipeline import build_corpus
 
     corpus = build_corpus([REPO / "corpus"], progress=False)

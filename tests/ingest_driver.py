@@ -54,7 +54,7 @@ def peak_rss_mib() -> float:
 def cmd_build(args: argparse.Namespace) -> int:
     from conftest import FakeEmbedder
 
-    from index.store import write_index
+    from index.writer import write_index
     from ingest.pipeline import build_corpus
 
     phase("imported")
@@ -96,7 +96,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     if args.index is not None and corpus.documents:
         from conftest import FakeEmbedder
 
-        from index.store import write_index
+        from index.writer import write_index
 
         write_index(corpus, args.index, FakeEmbedder(), progress=False)
         indexed = True

@@ -167,7 +167,7 @@ def test_reranking_embeds_nothing_but_the_question(tmp_path: Any, fake_embedder:
     from index_helpers import make_corpus
 
     from assistant.assistant import Assistant
-    from index.store import write_index
+    from index.writer import write_index
 
     write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
     calls: list[list[str]] = []

@@ -104,7 +104,7 @@ def test_empty_hits(fake_embedder: Any) -> None:
 @pytest.fixture
 def assistant(tmp_path: Path, fake_embedder: Any) -> Any:
     from assistant.assistant import Assistant
-    from index.store import write_index
+    from index.writer import write_index
 
     write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
     return Assistant.open(tmp_path / "index", embedder=fake_embedder)
@@ -146,7 +146,7 @@ class CountingEmbedder:
 
 def test_warm_embeds_brief_sentences_up_front(tmp_path: Path, fake_embedder: Any) -> None:
     from assistant.assistant import Assistant
-    from index.store import write_index
+    from index.writer import write_index
 
     write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
     counting = CountingEmbedder(fake_embedder)
@@ -276,7 +276,7 @@ def test_a_reference_entry_answers_only_a_question_about_what_the_brief_cites(
     from dataclasses import replace
 
     from assistant.assistant import Assistant
-    from index.store import write_index
+    from index.writer import write_index
 
     corpus = make_corpus()
     (reference,) = corpus.references

@@ -82,7 +82,7 @@ def browser() -> Iterator[Browser]:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from conftest import FakeEmbedder
 
-    from index.store import write_index
+    from index.writer import write_index
 
     index_dir = tmp_path_factory.mktemp("links") / "index"
     write_index(links_corpus(), index_dir, FakeEmbedder(), progress=False)

@@ -21,7 +21,7 @@ from assistant import Assistant
 from assistant.assistant import MAX_QUERY_CHARS, clean_query
 from assistant.cli.ask import register
 from index.errors import IndexMissingError, QueryError
-from index.store import write_index
+from index.writer import write_index
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from index_helpers import EXPLAINER_URL, REPORT_URL, make_corpus
 
 from assistant.answer.citations import chunk_pages, citations_for
 from assistant.records import Citation
-from index.store import SearchIndex, write_index
+from index.store import SearchIndex
+from index.writer import write_index
 from ingest.records import Chunk, Corpus, SourceCitation
 
 BRIEF = ("brief", "UNICEF Topic B")  # every citation names the brief it belongs to

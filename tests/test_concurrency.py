@@ -26,7 +26,7 @@ from hostile_factory import text_corpus
 
 from assistant.assistant import Assistant
 from index.embedder import Embedder
-from index.store import write_index
+from index.writer import write_index
 from ingest.pipeline import build_corpus
 
 THREADS = 16

@@ -26,7 +26,8 @@ from assistant.assistant import Assistant
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, IndexMissingError
 from index.manifest import read_manifest
-from index.store import SearchIndex, write_index
+from index.store import SearchIndex
+from index.writer import write_index
 
 SEED = int(os.environ.get("BRIEF_QA_CRASH_SEED", "20250114"))
 DRIVER = REPO / "tests" / "ingest_driver.py"

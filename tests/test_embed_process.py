@@ -190,7 +190,7 @@ def test_an_index_opened_for_serving_runs_its_model_in_a_child(
     from index_helpers import make_corpus
 
     from assistant import Assistant
-    from index.store import write_index
+    from index.writer import write_index
 
     write_index(make_corpus(), tmp_path / "index", local_model, progress=False)  # type: ignore[arg-type]
     served = Assistant.open(tmp_path / "index", model_process=True)

@@ -348,7 +348,7 @@ def test_cli_gold_report_on_a_real_index(
 
     from assistant.assistant import Assistant
     from assistant.cli import evaluate as eval_commands
-    from index.store import write_index
+    from index.writer import write_index
 
     index_dir = tmp_path / "index"
     write_index(make_corpus(), index_dir, fake_embedder, progress=False)

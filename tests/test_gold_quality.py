@@ -119,7 +119,7 @@ def real_report(
     """The gold set run on an index of the shipped brief with the packaged model (no fetch)."""
     from assistant.assistant import Assistant
     from index.embedder import load_embedder
-    from index.store import write_index
+    from index.writer import write_index
     from ingest.pipeline import build_corpus
 
     corpus = build_corpus([BRIEF_PDF], progress=False)

@@ -31,7 +31,8 @@ import hostile_factory as hf
 import pytest
 from conftest import BRIEF_PDF, BRIEF_TXT, REPO, FakeEmbedder
 
-from index.store import SearchIndex, write_index
+from index.store import SearchIndex
+from index.writer import write_index
 from ingest.errors import DocumentError
 from ingest.pipeline import build_corpus, read_document
 

@@ -26,7 +26,8 @@ from index.errors import (
 )
 from index.files import MANIFEST_FILE
 from index.manifest import FORMAT_VERSION, Manifest
-from index.store import SearchIndex, write_index
+from index.store import SearchIndex
+from index.writer import write_index
 
 EXPECTED_FILES = {
     "documents.json", "footnotes.json", "references.json", "sources.json", "chunks.jsonl",
@@ -325,7 +326,7 @@ KILL_SCRIPT = textwrap.dedent(
     sys.path[:0] = [{tests!r}, {repo!r}]
     from conftest import FakeEmbedder
     from index_helpers import make_corpus
-    from index.store import write_index
+    from index.writer import write_index
 
     class Slow(FakeEmbedder):
         def embed(self, texts):
@@ -334,8 +335,8 @@ KILL_SCRIPT = textwrap.dedent(
             return super().embed(texts)
 
     corpus = make_corpus(brief_texts=[f"changed {{i}}" for i in range(6)])
-    import index.store as store
-    store.EMBED_BATCH = 1  # many small batches: plenty of points to be killed at
+    import index.writer as writer
+    writer.EMBED_BATCH = 1  # many small batches: plenty of points to be killed at
     write_index(corpus, sys.argv[1], Slow(), progress=False)
     print("done", flush=True)
     """

@@ -97,7 +97,7 @@ def test_page_matches() -> None:
 @pytest.fixture
 def assistant(tmp_path: Path, fake_embedder: Any) -> Any:
     from assistant.assistant import Assistant
-    from index.store import write_index
+    from index.writer import write_index
 
     write_index(make_corpus(), tmp_path / "index", fake_embedder, progress=False)
     return Assistant.open(tmp_path / "index", embedder=fake_embedder)

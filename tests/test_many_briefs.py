@@ -23,7 +23,8 @@ from assistant.present import tables
 from assistant.serve import requests as edge
 from assistant.serve.service import AssistantProvider
 from index.errors import IndexMismatchError, QueryError
-from index.store import SearchIndex, write_index
+from index.store import SearchIndex
+from index.writer import write_index
 from ingest.pipeline import build_corpus
 from ingest.records import Chunk, Corpus, Document
 from ingest.sources.collect import collect_sources

@@ -13,7 +13,7 @@ from index_helpers import make_corpus
 import index.store as store
 from assistant.cli.main import main
 from assistant.serve import requests as edge
-from index.store import write_index
+from index.writer import write_index
 
 
 @pytest.fixture

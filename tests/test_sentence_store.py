@@ -17,7 +17,7 @@ from index.files import SENTENCE_OFFSETS_FILE as OFFSETS_FILE
 from index.files import SENTENCES_FILE
 from index.manifest import file_entries, read_manifest, write_manifest
 from index.sentence_store import StoredSentences, sentence_rows
-from index.store import write_index
+from index.writer import write_index
 from ingest.chunking import sentence_spans
 from ingest.pipeline import build_corpus
 from ingest.records import Corpus

@@ -59,7 +59,7 @@ def test_a_rebuilt_index_is_seen_at_the_next_question(tmp_path: Path) -> None:
 
     from app_server import synthetic_corpus
 
-    from index.store import write_index
+    from index.writer import write_index
 
     embedder = FakeEmbedder()
     link = build_synthetic_index(tmp_path / "index", embedder)

@@ -46,7 +46,7 @@ def register_ingest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant.cli.sources import fetch_options_from_args
     from index.embedder import load_embedder
-    from index.store import write_index
+    from index.writer import write_index
     from ingest.chunking import ChunkingOptions
     from ingest.pipeline import build_corpus
 

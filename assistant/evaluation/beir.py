@@ -8,7 +8,7 @@ Layout (as in the BEIR benchmark)::
 
 Every corpus entry becomes a `Document` (kind "source") chunked by `ingest.chunking` — one
 chunk unless it is longer than the chunker allows — and is indexed with the same
-`index.store.write_index` / `SearchIndex.search` the assistant uses. Chunk scores are
+`index.writer.write_index` / `SearchIndex.search` the assistant uses. Chunk scores are
 aggregated to documents by their maximum, so a document ranks where its best chunk ranks.
 
 Metrics follow trec_eval, as BEIR does: relevance > 0 is relevant; nDCG uses the graded
@@ -294,7 +294,8 @@ def run_beir(
     fusion: FusionMethod = "rrf",
 ) -> BeirReport:
     """Index `dataset` (into `index_dir`, else a temporary directory) and score every mode."""
-    from index.store import SearchIndex, write_index
+    from index.store import SearchIndex
+    from index.writer import write_index
 
     modes = tuple(dict.fromkeys(modes))
     unknown = [m for m in modes if m not in MODES]

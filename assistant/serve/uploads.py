@@ -204,7 +204,7 @@ class Librarian:
         return job
 
     def _add(self, job: Job, stored: Path) -> None:
-        from index.store import write_index
+        from index.writer import write_index
         from ingest.conference import add_briefs
 
         try:
@@ -234,7 +234,7 @@ class Librarian:
                 f"{manifest.reused_count} reused); it is searchable at the next question")
 
     def _remove(self, job: Job, brief_id: str) -> None:
-        from index.store import write_index
+        from index.writer import write_index
         from ingest.conference import remove_brief
 
         index = self.provider.ready().index
