@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from assistant.text.numbers import extract, group_of
 from assistant.text.sentences import STOPWORDS, words
@@ -66,19 +67,28 @@ def resolve(query: str, history: Sequence[str]) -> str:
     return rewrite(text, previous)
 
 
-def _slots(text: str, fragment: bool = False) -> list[tuple[str, int, int, str]]:
-    """(kind, start, end, surface) of the substitutable words of a question.
+class Slot(NamedTuple):
+    """A substitutable part of a question: a figure, a group word or a name, and where it is."""
+
+    kind: str  # "figure:<kind>", "group" or "name"
+    start: int
+    end: int
+    surface: str
+
+
+def _slots(text: str, fragment: bool = False) -> list[Slot]:
+    """The substitutable words of a question.
 
     In a `fragment` ("South Asia?") a capitalised first word is a name, not sentence case.
     """
-    out: list[tuple[str, int, int, str]] = []
+    out: list[Slot] = []
     for q in extract(text):
-        out.append((f"figure:{q.kind}", q.start, q.end, text[q.start : q.end]))
+        out.append(Slot(f"figure:{q.kind}", q.start, q.end, text[q.start : q.end]))
     for word, start, end in words(text):
         if any(s <= start < e for _, s, e, _ in out):
             continue
         if group_of(word) is not None:
-            out.append(("group", start, end, word))
+            out.append(Slot("group", start, end, word))
     # Names: runs of capitalised words ("South Asia", "Europe and North America").
     for m in _NAME.finditer(text):
         start, surface = m.start(), m.group()
@@ -97,7 +107,7 @@ def _slots(text: str, fragment: bool = False) -> list[tuple[str, int, int, str]]
         at_start = not text[:start].strip() or text[:start].rstrip().endswith((".", "?"))
         if at_start and not fragment and start == m.start():
             continue
-        out.append(("name", start, start + len(surface), surface))
+        out.append(Slot("name", start, start + len(surface), surface))
     return sorted(out, key=lambda slot: slot[1])
 
 
@@ -122,8 +132,8 @@ def _resolve_references(body: str, previous: str) -> str:
     """ "when was it created" + "What is the Palermo Protocol?" → "when was the Palermo
     Protocol created?": the first referring pronoun becomes the previous question's topic."""
     slots = _slots(previous)
-    topic = next((s[3] for s in slots if s[0] == "name"), None)
-    group = next((s[3] for s in slots if s[0] == "group"), None)
+    topic = next((s.surface for s in slots if s.kind == "name"), None)
+    group = next((s.surface for s in slots if s.kind == "group"), None)
     for word, start, end in words(body):
         lower = word.lower()
         if lower not in _REFERRING:

@@ -13,13 +13,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from assistant.text.numbers import Quantity, extract, group_of
 from assistant.text.sentences import words
 
 if TYPE_CHECKING:  # claim_parts needs ratio_spans before claim_evidence can be imported
     from assistant.claims.evidence import ClaimSentence
+
+
+class StructureFinding(NamedTuple):
+    """What the form of the evidence says of a claim: contradicted or confirmed, by which
+    sentence, and why (the reason shown; empty when the sentence says it all)."""
+
+    verdict: Literal["contradicted", "confirmed"]
+    sentence: ClaimSentence
+    reason: str
 
 _RATIO_WORDS = {"twice": 2.0, "double": 2.0, "triple": 3.0, "half": 0.5, "two": 2.0,
                 "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0,
@@ -161,7 +170,7 @@ def _times(value: float) -> str:
 
 def compare_with_figures(
     comparison: Comparison, sentences: Sequence[ClaimSentence]
-) -> tuple[str, ClaimSentence, str] | None:
+) -> StructureFinding | None:
     """("confirmed" | "contradicted", sentence, reason) from the first sentence giving one
     figure of the same kind for each side; None when no sentence does."""
     from assistant.claims.evidence import in_quotes, located
@@ -175,20 +184,20 @@ def compare_with_figures(
         where = f"{located(sentence)} gives {figures}"
         quote = in_quotes(sentence.text)
         if big.same_figure(small):
-            return ("contradicted", sentence,
+            return StructureFinding("contradicted", sentence,
                     f"{where}: about the same, not “{comparison.text}”: {quote}")
         if big.high <= small.low:
-            return ("contradicted", sentence,
+            return StructureFinding("contradicted", sentence,
                     f"{where}: the opposite of “{comparison.text}”: {quote}")
         if comparison.ratio is None:
-            return ("confirmed", sentence, f"{where}: {quote}")
+            return StructureFinding("confirmed", sentence, f"{where}: {quote}")
         low = max(big.low, 0.0) / small.high
         high = big.high / small.low if small.low > 0 else float("inf")
         stated_low = comparison.ratio * (1 - RATIO_SLACK)
         stated_high = comparison.ratio * (1 + RATIO_SLACK)
         actual = _times(big.value / small.value) if small.value else "?"
         if low <= stated_high and stated_low <= high:
-            return ("confirmed", sentence, f"{where} ({actual} times): {quote}")
-        return ("contradicted", sentence,
+            return StructureFinding("confirmed", sentence, f"{where} ({actual} times): {quote}")
+        return StructureFinding("contradicted", sentence,
                 f"{where}: {actual} times, not “{comparison.text}”: {quote}")
     return None

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from assistant.claims.comparisons import (
     COMPARATIVE,
     UP,
+    StructureFinding,
     compare_with_figures,
     group_comparisons,
 )
@@ -67,7 +68,7 @@ def comparisons(text: str) -> list[tuple[str, str]]:
 
 def structure_finding(
     parts: ClaimParts, sentences: Sequence[ClaimSentence], th: Thresholds
-) -> tuple[str, ClaimSentence, str] | None:
+) -> StructureFinding | None:
     """A contradiction by form (swap, other group, negation, antonym) or a confirmation of a
     comparison; None when the structure says nothing."""
     claim_pairs = comparisons(parts.text)
@@ -82,14 +83,14 @@ def structure_finding(
         for sentence in strong:
             for evidence_pair in comparisons(sentence.text):
                 if evidence_pair == (pair[1], pair[0]):
-                    return (
+                    return StructureFinding(
                         "contradicted",
                         sentence,
                         f"{located(sentence)} says the opposite comparison: "
                         f"{in_quotes(sentence.text)}",
                     )
                 if evidence_pair == pair:
-                    return ("confirmed", sentence, "")
+                    return StructureFinding("confirmed", sentence, "")
     compared = {g for pair in claim_pairs for g in pair}
     claim_groups = {g for g in parts.groups if g not in compared}
     if claim_groups:
@@ -103,14 +104,14 @@ def structure_finding(
             or (best.coverage >= th.negated_verb_coverage
             and _negates_a_word(parts.text if parts.negated else best.text, parts, best))
         ):
-            return ("contradicted", best,
+            return StructureFinding("contradicted", best,
                     f"{located(best)} says the opposite: {in_quotes(best.text)}")
         claim_stems = set(parts.stems)
         sentence_stems = set(content_stems(best.text))
         for word in claim_stems - sentence_stems:
             opposite = _ANTONYM_STEMS.get(word, set()) & sentence_stems
             if opposite and best.coverage >= 0.7:
-                return (
+                return StructureFinding(
                     "contradicted",
                     best,
                     f"{located(best)} says the opposite: {in_quotes(best.text)}",
@@ -139,7 +140,7 @@ def _negates_a_word(text: str, parts: ClaimParts, sentence: ClaimSentence) -> bo
 
 def _other_group(
     parts: ClaimParts, claim_groups: set[str], strong: Sequence[ClaimSentence], th: Thresholds
-) -> tuple[str, ClaimSentence, str] | None:
+) -> StructureFinding | None:
     """The claim says of girls what the passage says of boys (in a clause of its own)."""
     group_stems = {stem(g) for g in GROUP_STEM_SOURCES} | {stem(g) for g in parts.groups}
     wanted = [s for s in parts.stems if s not in group_stems]
@@ -165,7 +166,7 @@ def _other_group(
         if all(groups_disjoint(c, e) for c in claim_groups for e in best_groups):
             said_of = ", ".join(sorted(best_groups))
             claimed = ", ".join(sorted(claim_groups))
-            return (
+            return StructureFinding(
                 "contradicted",
                 sentence,
                 f"{located(sentence)} says this of {said_of}, not {claimed}: "

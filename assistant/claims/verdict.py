@@ -87,8 +87,8 @@ def check_claim(
         verdict, reason, decisive = "contradicted", figure_reason(finding, th), finding.evidence
         if len(findings) > 1:
             reason = f"{_per_figure(findings)}. {reason}"
-    elif structure is not None and structure[0] == "contradicted":
-        verdict, decisive, reason = "contradicted", structure[1], structure[2]
+    elif structure is not None and structure.verdict == "contradicted":
+        verdict, decisive, reason = "contradicted", structure.sentence, structure.reason
     elif findings and not unverified and not mostly_unknown:
         verdict = "supported"
         decisive = findings[0].evidence
@@ -123,13 +123,13 @@ def check_claim(
                 reason += f"; the closest passage is {located(best)}: {in_quotes(best.text, 120)}"
     else:
         best = sentences[0] if sentences else None
-        confirmed_structure = structure is not None and structure[0] == "confirmed"
+        confirmed_structure = structure is not None and structure.verdict == "confirmed"
         if best is not None and not mostly_unknown and (confirmed_structure or _supports(best, th)):
-            decisive = structure[1] if confirmed_structure and structure else best
+            decisive = structure.sentence if confirmed_structure and structure else best
             verdict = "supported"
             reason = f"{located(decisive)} says: {in_quotes(decisive.text)}"
-            if confirmed_structure and structure is not None and structure[2]:
-                reason = structure[2]
+            if confirmed_structure and structure is not None and structure.reason:
+                reason = structure.reason
         else:
             verdict = "not_found"
             decisive = best
