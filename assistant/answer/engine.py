@@ -27,12 +27,12 @@ from assistant.answer.lookup import (
     FigureFinder,
     FigureQuery,
     FootnoteQuery,
+    MakeHit,
     asks_about_sources,
-    copyable_citation,
     lookup_footnotes,
     parse_lookup,
-    source_chunks,
 )
+from assistant.answer.lookup_answers import figure_answer, footnote_answer
 from assistant.answer.scoring import (
     RERANK_DEPTH,
     AnswerCues,
@@ -42,7 +42,7 @@ from assistant.answer.scoring import (
     rerank,
     sentence_value,
 )
-from assistant.answer.trail import MakeHit, best_passage, citation_trail
+from assistant.answer.trail import citation_trail
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from assistant.text.sentences import (
     Lexicon,
@@ -289,74 +289,13 @@ class AnswerEngine:
         footnote 5, labelled by brief; `allowed` (rows) scopes the figure search."""
         parsed = parse_lookup(text)
         if isinstance(parsed, FootnoteQuery):
-            return self._footnote_answer(query, parsed.number, k, brief)
+            return footnote_answer(query, parsed.number, self.cite(parsed.number, brief), k)
         if isinstance(parsed, FigureQuery):
-            return self._figure_answer(query, parsed, k, allowed)
+            passages = self.figures.find(parsed, limit=k, allowed=allowed)
+            # No passage states it: an ordinary search does better than nothing.
+            return figure_answer(query, parsed, passages, self.index, self.scorer,
+                                 self.make_hit) if passages else None
         return None
-
-    def _footnote_answer(self, query: str, number: int, k: int, brief: str | None) -> Answer:
-        lookups = self.cite(number, brief)
-        labelled = len(lookups) > 1  # one line per brief; a single one stays copyable as is
-        hits: list[Hit] = []
-        trail: dict[int, tuple[Hit, ...]] = {}
-        for lookup in lookups:
-            own = lookup.brief_passages[: max(1, k // len(lookups))]
-            for position, hit in enumerate(own):
-                ranked = dataclasses.replace(hit, rank=len(hits) + 1)
-                if position == 0 and lookup.source_passages:
-                    trail[ranked.rank] = lookup.source_passages
-                hits.append(ranked)
-        direct = "\n".join(
-            f"{lookup.brief_title}: {lookup.citation}" if labelled else lookup.citation
-            for lookup in lookups
-        )
-        where = f" in {len(lookups)} briefs" if len(lookups) > 1 else ""
-        return Answer(query=query, hits=tuple(hits[:k]), direct_answer=direct,
-                      direct_answer_hit=1 if hits else None, trail=trail,
-                      notice=f"footnote {number}{where}")
-
-    def _figure_answer(
-        self, query: str, parsed: FigureQuery, k: int, allowed: np.ndarray | None = None
-    ) -> Answer | None:
-        passages = self.figures.find(parsed, limit=k, allowed=allowed)
-        if not passages:
-            return None  # no passage states it: an ordinary search does better than nothing
-        hits: list[Hit] = []
-        trail: dict[int, tuple[Hit, ...]] = {}
-        for rank, passage in enumerate(passages, start=1):
-            hit = dataclasses.replace(
-                self.make_hit(passage.chunk, passage.score, rank), highlights=(passage.sentence,)
-            )
-            hits.append(hit)
-            if passage.footnote is not None:
-                candidates, _ = source_chunks(
-                    self.index, passage.chunk.document_id, passage.footnote
-                )
-                sentence = passage.chunk.text[passage.sentence[0] : passage.sentence[1]]
-                vector = self.scorer.sentence_vector(passage.chunk, passage.sentence)
-                quote = best_passage(sentence, candidates, self.scorer, self.make_hit, vector)
-                if quote is not None:
-                    trail[rank] = (quote,)
-        first = passages[0]
-        note = (
-            self.index.footnote(first.chunk.document_id, first.footnote)
-            if first.footnote is not None
-            else None
-        )
-        if note is not None:
-            direct = copyable_citation(note)
-        else:
-            direct = sentence_with_markers(first.chunk, first.sentence)
-        figure = parsed.quantity.text
-        backed = f"; backed by footnote {first.footnote}" if first.footnote is not None else ""
-        return Answer(
-            query=query,
-            hits=tuple(hits),
-            direct_answer=direct,
-            direct_answer_hit=1,
-            trail=trail,
-            notice=f"{figure}: stated in {len(passages)} passage(s){backed}",
-        )
 
     def search(
         self, text: str, k: int, *, mode: str, fusion: str, allowed: np.ndarray | None

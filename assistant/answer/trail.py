@@ -5,16 +5,14 @@ of the source N cites, on the page N cites (when that source is indexed): claim 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.answer.lookup import CorpusView, source_chunks
+from assistant.answer.lookup import CorpusView, MakeHit, source_chunks
 from assistant.records import Hit
 from assistant.text.sentences import ScoredSentence, SentenceScorer, sentence_footnotes
 from ingest.records import Chunk
-
-MakeHit = Callable[[Chunk, float, int], Hit]
 
 
 def trail_footnotes(hit: Hit, sentence: ScoredSentence | None) -> tuple[int, ...]:
