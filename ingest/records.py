@@ -41,6 +41,12 @@ def is_symbol_note(number: int) -> bool:
     return SYMBOL_NOTE_BASE <= number < SYMBOL_NOTE_BASE + len(NOTE_SYMBOLS)
 
 
+def note_label(number: int) -> str:
+    """How a footnote is named in a label ("Footnote 5", "Footnote *"): its number, or the
+    symbol a symbol note is printed with."""
+    return NOTE_SYMBOLS[number - SYMBOL_NOTE_BASE] if is_symbol_note(number) else str(number)
+
+
 def superscript(number: int) -> str:
     """`5` → `⁵`: how a footnote marker is printed back to users (a symbol note's symbol)."""
     if is_symbol_note(number):

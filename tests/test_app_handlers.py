@@ -510,3 +510,13 @@ def test_gradio_per_event_overheads_are_off() -> None:
             import matplotlib  # noqa: F401
     else:
         assert importlib.util.find_spec("matplotlib") is not None
+
+
+def test_a_symbol_note_is_labelled_by_its_symbol() -> None:
+    from ingest.records import symbol_note_number
+
+    dagger = symbol_note_number("†")
+    assert dagger is not None
+    note = Citation(number=dagger, text="Editor's note: figures as of 2021.")
+    assert render.citation_label(note) == "Footnote †"
+    assert render.citation_label(Citation(number=5, text="UNODC.")) == "Footnote 5"

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from assistant.records import Answer, Citation, Hit, Verdict
-from ingest.records import Chunk, Document, superscript
+from ingest.records import Chunk, Document, note_label, superscript
 
 ChatMessage = dict[str, Any]
 
@@ -204,7 +204,8 @@ def document_link(document: Document, page: str | None) -> str | None:
 def citation_label(citation: Citation, own_brief: str | None = None) -> str:
     """"Footnote 5", or "Footnote 5 of <brief>" when the citation is not `own_brief`'s (a
     source passage, which every citing brief cites with its own numbers)."""
-    label = f"Footnote {citation.number}" if citation.number is not None else "Reference"
+    label = (f"Footnote {note_label(citation.number)}" if citation.number is not None
+             else "Reference")
     if citation.brief_id and citation.brief_id != own_brief:
         label += f" of {short_title(citation.brief_title or citation.brief_id)}"
     return label

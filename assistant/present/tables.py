@@ -17,7 +17,7 @@ from assistant.present.markdown import (
     short_title,
 )
 from assistant.records import CitationLookup, Hit
-from ingest.records import Document, Footnote, Reference, Source, superscript
+from ingest.records import Document, Footnote, Reference, Source, note_label, superscript
 
 # ------------------------------------------------------------------ footnotes & sources
 
@@ -96,7 +96,7 @@ def citation_rows(
             detail = "; ".join(x for x in (f"p. {', '.join(note.pages)}", detail) if x)
         rows.append(
             CitationRow(
-                label=f"Footnote {note.number}{of(note.document_id)}",
+                label=f"Footnote {note_label(note.number)}{of(note.document_id)}",
                 text=note.text,
                 url=url or "",
                 status=status,
