@@ -10,14 +10,14 @@ from collections.abc import Sequence
 
 from ingest.readers.common import is_caption, is_endnote_heading, strip_controls
 from ingest.readers.pdf_layout import _LayoutBase
-from ingest.readers.pdf_lines import _SPACES, _Line, _PageText
+from ingest.readers.pdf_lines import _MARKER_SYMBOL, _SPACES, _Line, _PageText
 from ingest.records import RawFootnote, is_symbol_note, superscript, symbol_note_number
 
 # A footnote separator printed as text: a short row of dashes or rules.
 _RULE_LINE = re.compile(r"[-–—_‒―\u2500\u2501]{3,40}")
 
 # A note opened by its symbol drawn in the note's own type: "* Professor of Law, …".
-_LEADING_SYMBOL = re.compile(r"(\*{1,3}|†{1,2}|‡{1,2}|§|¶)\s*(?=\S)")
+_LEADING_SYMBOL = re.compile(rf"({_MARKER_SYMBOL.pattern})\s*(?=\S)")
 
 # A footnote that ends like this is complete; one that does not may go on on the next page.
 _FOOTNOTE_END = re.compile(r"(?:[.!?…\"'”’)\]>]|\d)\s*$")
