@@ -1,3 +1,3 @@
-"""Serving the app: the shared assistant, request validation at the edge, body limits, API
-sessions, uploads and the Briefs tab.
+"""Serving the app: the shared assistant, its event handlers and theme, request validation at
+the edge, body limits, API sessions, uploads and the Briefs tab.
 """
