@@ -14,7 +14,8 @@ from fixtures_http import make_labelled_pdf
 from ingest.errors import DocumentError
 from ingest.records import Source
 from ingest.sources.content import detect_charset, parse_content_type, sniff_content_type
-from ingest.sources.extract import extract, extract_html, heuristic_blocks, source_document
+from ingest.sources.extract import extract, source_document
+from ingest.sources.webpage import extract_html, heuristic_blocks
 
 ARTICLE = (DATA / "sources" / "article.html").read_bytes()
 

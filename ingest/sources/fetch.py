@@ -12,21 +12,17 @@ from __future__ import annotations
 import email.utils
 import random
 import ssl
-import threading
 import time
-import zlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 from urllib.parse import urljoin
 
-import certifi
-import httpcore
 import httpx
 
 from ingest.errors import FetchError, UnsafeURLError
+from ingest.sources.compression import _DECODE_STEP, _content_encodings, _decoded
 from ingest.sources.content import parse_content_type
 from ingest.sources.safety import (
     BlockedAddress,
@@ -37,6 +33,7 @@ from ingest.sources.safety import (
     check_url,
     refusal_reason,
 )
+from ingest.sources.transport import _DEADLINE, _GuardedTransport
 
 MB = 1024 * 1024
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -279,60 +276,6 @@ class HttpFetcher:
         )
 
 
-_DEADLINE = threading.local()  # the current fetch's overall deadline (time.monotonic())
-_DECODE_STEP = 64 * 1024  # most bytes one inflate step may produce
-_MAX_ENCODINGS = 4  # stacked Content-Encoding layers accepted
-
-
-def _content_encodings(url: str, header: str | None) -> list[str]:
-    """The codings to undo, outermost first; `FetchError` for one we cannot stream."""
-    names = [n.strip().lower() for n in (header or "").split(",") if n.strip()]
-    names = [n for n in names if n != "identity"]
-    unknown = [n for n in names if n not in ("gzip", "x-gzip", "deflate")]
-    if unknown:
-        raise FetchError(url, f"unsupported Content-Encoding: {unknown[0]}")
-    if len(names) > _MAX_ENCODINGS:
-        raise FetchError(url, f"{len(names)} stacked Content-Encodings (> {_MAX_ENCODINGS})")
-    return list(reversed(names))  # the last one listed was applied last
-
-
-def _decoded(url: str, raw: Iterable[bytes], encodings: list[str], step: int) -> Iterator[bytes]:
-    stream: Iterable[bytes] = raw
-    for name in encodings:
-        stream = _inflate(url, stream, name, step)
-    return iter(stream)
-
-
-def _inflate(url: str, chunks: Iterable[bytes], name: str, step: int) -> Iterator[bytes]:
-    """One coding undone as a stream; no step yields more than `step` bytes."""
-    decoder: zlib._Decompress | None = None
-    try:
-        for data in chunks:
-            while data:
-                if decoder is None:
-                    decoder = zlib.decompressobj(_wbits(name, data))
-                out = decoder.decompress(data, step)
-                if out:
-                    yield out
-                if decoder.eof:  # a gzip member ended: another may follow
-                    data, decoder = decoder.unused_data, None
-                    continue
-                data = decoder.unconsumed_tail
-        if decoder is not None:
-            while tail := decoder.decompress(b"", step):
-                yield tail
-    except zlib.error as exc:
-        raise FetchError(url, f"undecodable response ({name}): {exc}") from None
-
-
-def _wbits(name: str, first: bytes) -> int:
-    if name in ("gzip", "x-gzip"):
-        return 16 + zlib.MAX_WBITS
-    # HTTP "deflate" is meant to be zlib-wrapped, but many servers send raw deflate.
-    zlib_header = len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
-    return zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
-
-
 _ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.1"
 
 
@@ -349,92 +292,3 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def _bounded(timeout: float | None) -> float | None:
-    """`timeout` shortened to what is left of the current fetch's overall deadline."""
-    deadline = getattr(_DEADLINE, "value", None)
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise httpcore.ReadTimeout("the overall fetch deadline has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every read and write ends by the overall deadline, so a server
-    trickling its headers one byte at a time cannot outlast it."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        return _DeadlineStream(
-            self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
-        )
-
-    def get_extra_info(self, info: str) -> object:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """`GuardedBackend`'s sockets, wrapped in `_DeadlineStream`."""
-
-    def __init__(self, inner: GuardedBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        stream = self._inner.connect_tcp(
-            host, port, _bounded(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        return self._inner.connect_unix_socket(path, timeout, socket_options)
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport over a connection pool whose sockets come from `GuardedBackend`."""
-
-    def __init__(self, backend: GuardedBackend) -> None:
-        super().__init__(trust_env=False)
-        context = ssl.create_default_context(cafile=certifi.where())
-        # httpx exposes no public hook for the network backend; the pool is its documented
-        # httpcore layer, replaced here with the same settings httpx would use by default.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=context,
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=_DeadlineBackend(backend),
-        )
