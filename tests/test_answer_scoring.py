@@ -193,7 +193,7 @@ def test_reranking_embeds_nothing_but_the_question(tmp_path: Any, fake_embedder:
 
 
 def test_query_weights_are_read_once_and_weigh_rare_words_more() -> None:
-    from assistant.text.sentences import Lexicon, QueryWeights, content_stems, coverage
+    from assistant.text.stems import Lexicon, QueryWeights, content_stems, coverage
 
     lexicon = Lexicon(["nets catch fish", "nets and boats", "nets in harbours", "whales"])
     query = content_stems("nets catch whales seaweed")  # "seaweed": in no passage

@@ -12,7 +12,8 @@ import pytest
 
 from assistant.claims.verdict import MAX_CLAIM_CHARS, check_claim, parse_claim
 from assistant.records import Hit
-from assistant.text.sentences import Lexicon, SentenceScorer
+from assistant.text.sentences import SentenceScorer
+from assistant.text.stems import Lexicon
 from index.errors import QueryError
 from ingest.records import Chunk, Document
 

@@ -12,7 +12,8 @@ from test_claims import hits_for
 
 from assistant.claims.comparisons import group_comparisons, ratio_spans
 from assistant.claims.verdict import check_claim, parse_claim
-from assistant.text.sentences import Lexicon, SentenceScorer, stem
+from assistant.text.sentences import SentenceScorer
+from assistant.text.stems import Lexicon, stem
 
 FIGURES = (
     "An audit of 212 vessels found that female crew members (32%) report unsafe equipment "

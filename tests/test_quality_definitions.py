@@ -14,7 +14,7 @@ from assistant.answer.definitions import (
     definition_strength,
     definitions_first,
 )
-from assistant.text.sentences import content_stems
+from assistant.text.stems import content_stems
 
 
 def _stems(text: str) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.text.sentences import content_stems, sentence_spans, stem
+from assistant.text.sentences import sentence_spans
+from assistant.text.stems import content_stems, stem
 from index.fusion import Ranked
 
 _TERM = re.compile(

@@ -45,13 +45,13 @@ from assistant.answer.scoring import (
 from assistant.answer.trail import citation_trail
 from assistant.records import Answer, CitationLookup, Hit, Verdict
 from assistant.text.sentences import (
-    Lexicon,
     ScoredSentence,
     SentenceScorer,
     pick_highlights,
     sentence_spans,
     sentence_with_markers,
 )
+from assistant.text.stems import Lexicon
 from index.embedder import Embedder
 from index.fusion import Ranked
 from ingest.records import Chunk, Document, Footnote, Reference

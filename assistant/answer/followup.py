@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from assistant.text.numbers import extract, group_of
-from assistant.text.sentences import STOPWORDS, words
+from assistant.text.stems import STOPWORDS, words
 
 _OPENERS = re.compile(
     r"^\s*(?:and|but|also|or|so)\b(?:\s+(?:for|in|of|about|with|among|regarding))?"

@@ -16,11 +16,8 @@ from typing import Protocol
 
 from assistant.records import CitationLookup, Hit
 from assistant.text.numbers import Quantity, extract
-from assistant.text.sentences import (
-    SentenceScorer,
-    content_stems,
-    sentence_spans,
-)
+from assistant.text.sentences import SentenceScorer, sentence_spans
+from assistant.text.stems import content_stems
 from index.errors import QueryError
 from ingest.records import Chunk, Document, Footnote, Reference, Source, superscript
 

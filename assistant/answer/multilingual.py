@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from assistant.text.sentences import words
+from assistant.text.stems import words
 from index.errors import ModelLoadError
 from index.fusion import Ranked, rrf
 from ingest.records import Chunk

@@ -24,7 +24,8 @@ from functools import lru_cache
 
 from assistant.answer.definitions import asked_term, definition_strength
 from assistant.text.numbers import group_of, places
-from assistant.text.sentences import ScoredSentence, words
+from assistant.text.sentences import ScoredSentence
+from assistant.text.stems import words
 from ingest.records import Chunk
 
 MIN_ANSWER_WORDS = 4

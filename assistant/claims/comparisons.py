@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from assistant.text.numbers import Quantity, extract, group_of
-from assistant.text.sentences import words
+from assistant.text.stems import words
 
 if TYPE_CHECKING:  # claim_parts needs ratio_spans before claim_evidence can be imported
     from assistant.claims.evidence import ClaimSentence
@@ -69,7 +69,7 @@ _NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 def _name_sides(text: str, m: re.Match[str]) -> tuple[str | None, str | None]:
     """Proper names on each side ("Pakistan contributes more … than Ethiopia"): the last
     capitalised run before the comparison, the one that opens what follows "than"."""
-    from assistant.text.sentences import STOPWORDS
+    from assistant.text.stems import STOPWORDS
 
     def name(found: re.Match[str] | None) -> str | None:
         if found is None:

@@ -11,11 +11,8 @@ import numpy as np
 
 from assistant.claims.parts import ClaimParts, Thresholds
 from assistant.records import Hit
-from assistant.text.sentences import (
-    ScoredSentence,
-    SentenceScorer,
-    coverage,
-)
+from assistant.text.sentences import ScoredSentence, SentenceScorer
+from assistant.text.stems import coverage
 
 # A sentence that continues the previous one's subject: a pronoun first, perhaps after a
 # connective ("In addition, it …").

@@ -16,12 +16,7 @@ from assistant.text.numbers import (
     extract,
     places,
 )
-from assistant.text.sentences import (
-    Lexicon,
-    content_stems,
-    coverage,
-    stem,
-)
+from assistant.text.stems import Lexicon, content_stems, coverage, stem
 
 
 @dataclass(frozen=True)

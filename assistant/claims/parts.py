@@ -11,11 +11,7 @@ from assistant.text.numbers import (
     extract,
     group_of,
 )
-from assistant.text.sentences import (
-    NEGATIONS,
-    content_stems,
-    words,
-)
+from assistant.text.stems import NEGATIONS, content_stems, words
 from index.errors import QueryError
 
 MAX_CLAIM_CHARS = 1_000

@@ -19,13 +19,7 @@ from assistant.text.numbers import (
     group_of,
     groups_disjoint,
 )
-from assistant.text.sentences import (
-    NEGATIONS,
-    content_stems,
-    coverage,
-    stem,
-    words,
-)
+from assistant.text.stems import NEGATIONS, content_stems, coverage, stem, words
 
 # Antonym pairs: a strongly matching sentence that says the opposite word contradicts.
 _ANTONYMS = (

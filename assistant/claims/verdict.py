@@ -39,11 +39,8 @@ from assistant.claims.parts import (
 )
 from assistant.claims.structure import structure_finding
 from assistant.records import Hit, Verdict, VerdictLabel
-from assistant.text.sentences import (
-    SentenceScorer,
-    stem,
-    words,
-)
+from assistant.text.sentences import SentenceScorer
+from assistant.text.stems import stem, words
 
 __all__ = ["DEFAULT_THRESHOLDS", "MAX_CLAIM_CHARS", "ClaimParts", "Thresholds", "check_claim",
            "parse_claim"]

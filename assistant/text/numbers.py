@@ -39,7 +39,7 @@ from assistant.text.quantities import (
     interval,
     parse_number,
 )
-from assistant.text.sentences import STOPWORDS, stem, words
+from assistant.text.stems import STOPWORDS, stem, words
 
 __all__ = [
     "GROUPS", "Place", "Quantity", "QuantityKind", "clause_of", "comparable", "describe",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text.sentences import STOPWORDS, stem, words
+from assistant.text.stems import STOPWORDS, stem, words
 
 # Generic world-geography words: a capitalised run holding one names a place ("Sub-Saharan
 # Africa", "East Asia", "the Caribbean"). Countries and cities are caught by the preposition
