@@ -12,7 +12,9 @@ from conftest import BRIEF_TXT
 from ingest.errors import DocumentError
 from ingest.readers.base import reader_for
 from ingest.readers.common import TextBuilder
-from ingest.readers.text import TextReader, decode_text, strip_markdown
+from ingest.readers.text import TextReader
+from ingest.readers.text_decoding import decode_text
+from ingest.readers.text_syntax import strip_markdown
 from ingest.records import Block, Marker, ParsedDocument
 
 

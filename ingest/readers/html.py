@@ -1,6 +1,7 @@
 """HTML reader (`.html`, `.htm`) for briefs written as web pages.
 
-* Footnotes (found by `ingest.readers.html_notes` and `html_lists`, which list the forms):
+* Footnotes (found by `ingest.readers.html_notes` with `html_markers` and `html_lists`, which
+  list the forms):
   footnote lists (`<ol class="footnotes">`, `role="doc-endnotes"`, law-review note lists),
   Word's exported `_ftn` notes, tooltips and popovers (`aria-describedby`, `popovertarget`,
   hidden elements) and notes in `title` / `data-*` attributes. They are taken out of the body

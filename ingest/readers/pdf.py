@@ -38,9 +38,10 @@ How a page is read:
 Page labels: /PageLabels when the PDF defines them; else the printed folios when they agree
 with the page order (roman front matter allowed); else the 1-based page index.
 
-Modules, one stage each: `pdf_runs` (1), `pdf_lines` (2, 3), `pdf_furniture` (4),
-`pdf_labels` (page labels), `pdf_notes` (5), `pdf_blocks` (6) with `pdf_joining` (how wrapped
-lines meet), `pdf_markers` (7); `pdf_layout` holds the document-wide measures they share. This
+Modules, one stage each: `pdf_runs` (1) with `pdf_fonts` (a font's style and glyphs),
+`pdf_lines` (2, 3), `pdf_furniture` (4), `pdf_labels` (page labels), `pdf_notes` (5),
+`pdf_blocks` (6) with `pdf_joining` (how wrapped lines meet), `pdf_markers` (7); `pdf_layout`
+holds the document-wide measures they share. This
 module opens the file, extracts each page and runs the stages in order (`_Layout.parse`).
 
 Errors: empty, non-PDF, truncated (no %%EOF), corrupt, password-protected, undecodable or
@@ -65,13 +66,14 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 from ingest.errors import DocumentError
 from ingest.readers.ocr import OcrEngine, ocr_page
 from ingest.readers.pdf_blocks import _BlocksStage
+from ingest.readers.pdf_fonts import Font
 from ingest.readers.pdf_furniture import _FurnitureStage
 from ingest.readers.pdf_labels import _LabelsStage
 from ingest.readers.pdf_layout import _describe
 from ingest.readers.pdf_lines import _group_lines, _PageText, _reading_order, _undecodable
 from ingest.readers.pdf_markers import Accept, _sequence_rule
 from ingest.readers.pdf_notes import _NotesStage
-from ingest.readers.pdf_runs import Font, PageRuns, Run, page_runs, pypdf_page_runs
+from ingest.readers.pdf_runs import PageRuns, Run, page_runs, pypdf_page_runs
 from ingest.records import Block, ParsedDocument, is_symbol_note
 
 DEFAULT_MAX_PAGES = 2000

@@ -18,9 +18,9 @@ otherwise it stays in the text (it may be an exponent, as in "km²") and a warni
 Numeric Markdown labels keep their number; if any label is not a number, footnotes are
 numbered 1..N by first reference, as Markdown renderers display them.
 
-Decoding: see `decode_text` (UTF-8; damaged UTF-8 or clean cp1252 with a warning; binary
-refused). Control, zero-width and bidi-override characters are stripped; form feeds and other
-line separators become line breaks. Files over 50 MiB are refused.
+Decoding: see `text_decoding.decode_text` (UTF-8; damaged UTF-8 or clean cp1252 with a
+warning; binary refused). Control, zero-width and bidi-override characters are stripped; form
+feeds and other line separators become line breaks. Files over 50 MiB are refused.
 
 Text files have no pages: blocks carry no page labels, `page_labels` is empty and
 `page_count` is 1 (the file is one unpaginated flow).
@@ -28,7 +28,6 @@ Text files have no pages: blocks carry no page labels, `page_labels` is empty an
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,18 +43,27 @@ from ingest.readers.common import (
     read_limited,
     strip_controls,
 )
+from ingest.readers.text_decoding import decode_text
+from ingest.readers.text_syntax import (
+    _ATX,
+    _ENDNOTE_ENTRY,
+    _FENCE,
+    _ITEM,
+    _MD_DEF,
+    _MD_REF,
+    _RULE,
+    _SETEXT,
+    _SUPER_DEF,
+    _SUPER_MARKER,
+    _SUPER_RUN,
+    SUPERSCRIPTS,
+    from_superscript,
+    strip_markdown,
+)
 from ingest.records import Block, BlockKind, Marker, ParsedDocument, RawFootnote
-
-SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")
 
 # Page breaks (form feed from pdftotext), vertical tab and Unicode line separators.
 _LINE_BREAKS = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
-
-
-def from_superscript(digits: str) -> int:
-    """`"¹⁰"` → `10`."""
-    return int(digits.translate(_FROM_SUPERSCRIPT))
 
 
 def join_broken_paragraphs(blocks: list[Block]) -> list[Block]:
@@ -91,92 +99,7 @@ def join_broken_paragraphs(blocks: list[Block]) -> list[Block]:
 _CLOSING = frozenset(".!?:;")
 
 
-# Valid multi-byte UTF-8 sequences: their presence says "UTF-8 with a few damaged bytes".
-_UTF8_MULTI = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
-)
-_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-_BINARY_MAGIC = (
-    b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff",
-    b"\x7fELF",
-)
-
-
-def decode_text(data: bytes, path: Path | str) -> tuple[str, tuple[str, ...]]:
-    """Decode a text file's bytes → (text, warnings).
-
-    UTF-8 (BOM honoured; UTF-16 with a BOM too). Binary data (a known file signature, or
-    over 5% control bytes) is refused. Otherwise, bytes that are not UTF-8 are decoded as
-    UTF-8 with U+FFFD for the damaged bytes when the file also holds valid multi-byte UTF-8
-    (at least a quarter as many sequences as bad bytes: UTF-8 with some damage), else as
-    cp1252 if every byte is defined there; both with a warning. Else `DocumentError`.
-    """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), ()
-            except UnicodeDecodeError as exc:
-                raise DocumentError(path, f"invalid {encoding} text at byte {exc.start}") from exc
-    if data.startswith(_BINARY_MAGIC):
-        raise DocumentError(path, "binary file (its signature is not text), not a text file")
-    if len(_BINARY_BYTES.findall(data[:65536])) > max(4, len(data[:65536]) // 20):
-        raise DocumentError(path, "binary file (too many control bytes), not a text file")
-    try:
-        return data.decode("utf-8"), ()
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    replaced = data.decode("utf-8", errors="replace")
-    bad = replaced.count("\ufffd") - data.count("\ufffd".encode())
-    # cp1252 text rarely forms a valid UTF-8 sequence by accident; UTF-8 text has many.
-    if 4 * len(_UTF8_MULTI.findall(data)) >= bad:
-        return replaced, (
-            f"{path}: {bad} byte sequence(s) are not valid UTF-8 (first at byte {first_bad}); "
-            "replaced with U+FFFD",
-        )
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(
-            path, f"not valid UTF-8 (byte {first_bad}) nor cp1252 text; save it as UTF-8"
-        ) from exc
-    return text, (f"{path}: not valid UTF-8 (byte {first_bad}); decoded as cp1252",)
-
-
 # --- the reader ----------------------------------------------------------------------------
-
-_SUPER_DEF = re.compile(rf"^\s{{0,3}}([{SUPERSCRIPTS}]+)\s*(\S.*)$")
-_MD_DEF = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s?(.*)$")
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
-_ITEM = re.compile(r"^\s*(?:[-*+•◦▪‣]|\d{1,3}[.)])\s+(\S.*)$")
-# An entry of a closing "Notes" section: "1. text", "1) text", "[1] text".
-_ENDNOTE_ENTRY = re.compile(r"^\s{0,3}(?:(\d{1,4})[.)]|\[(\d{1,4})\])\s+(\S.*)$")
-# A superscript number after a word or punctuation: a marker that an endnote may answer.
-_SUPER_MARKER = re.compile(rf"(?<=[^\s{SUPERSCRIPTS}])([{SUPERSCRIPTS}]+)")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-
-_MD_REF = re.compile(r"\[\^([^\]\s]+)\]")
-_SUPER_RUN = re.compile(rf"[{SUPERSCRIPTS}]+")
-_BOLD = re.compile(r"(?<!\\)\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\\\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+|mailto:[^<>\s]+|www\.[^<>\s]+)>", re.I)
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>])")
-
-
-def strip_markdown(text: str) -> str:
-    """Remove `**bold**`, `*italic*` and `<…>` autolink decoration; unescape `\\*` etc."""
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _BOLD.sub(r"\1", text)
-    text = _ITALIC.sub(r"\1", text)
-    return _ESCAPE.sub(r"\1", text)
-
 
 @dataclass
 class _Draft:
