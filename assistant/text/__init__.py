@@ -1,1 +1,2 @@
-"""Reading text: sentences and their scores, figures (numbers, quantities) and places."""
+"""Reading text: words and stems, sentences and their scores, acronyms, figures (numbers,
+quantities) and places."""

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.text.stems import Lexicon, QueryWeights, content_stems
+from assistant.text.acronyms import spelled_acronyms
+from assistant.text.stems import Lexicon, QueryWeights, content_stems, stem
 from ingest.chunking import sentence_spans
 from ingest.records import Chunk, superscript
 
@@ -141,7 +142,12 @@ class SentenceScorer:
     def _entry(
         chunk: Chunk, spans: tuple[tuple[int, int], ...], vectors: np.ndarray
     ) -> ChunkSentences:
-        stems = tuple(tuple(content_stems(chunk.text[s:e])) for s, e in spans)
+        # What a sentence spells with a name's initials counts as written: "the United Nations
+        # International Children's Emergency Fund" covers a question's "UNICEF".
+        stems = tuple(
+            (*content_stems(text := chunk.text[s:e]), *map(stem, sorted(spelled_acronyms(text))))
+            for s, e in spans
+        )
         return ChunkSentences(spans=spans, stems=stems, vectors=vectors)
 
     def sentences(self, chunks: Sequence[Chunk]) -> list[ChunkSentences]:
@@ -190,7 +196,7 @@ class SentenceScorer:
         if not chunks:
             return []
         qvec = query_vector if query_vector is not None else self.embed_query(query)
-        weights = QueryWeights.of(content_stems(query), self.lexicon)
+        weights = QueryWeights.of(self.query_stems(query), self.lexicon)
         out: list[list[ScoredSentence]] = []
         for chunk, entry in zip(chunks, self.sentences(chunks), strict=True):
             dense = entry.vectors @ qvec if len(entry.spans) else np.zeros(0)
@@ -210,6 +216,15 @@ class SentenceScorer:
                 )
             out.append(scored)
         return out
+
+    def query_stems(self, query: str) -> list[str]:
+        """The query's content stems, plus the acronyms its names spell that some passage
+        writes: "the International Labour Organization" is also "ILO" where the brief says so.
+        (An acronym no passage writes would only lower every sentence's coverage alike.)"""
+        stems = content_stems(query)
+        if self.lexicon is not None:
+            stems += [a for a in map(stem, sorted(spelled_acronyms(query))) if a in self.lexicon]
+        return stems
 
     def combine(self, dense: float, lexical: float) -> float:
         return self.dense_weight * dense + (1.0 - self.dense_weight) * lexical
