@@ -10,9 +10,11 @@ import pytest
 from assistant.answer.engine import annotate
 from assistant.answer.scoring import (
     CAUSE_BONUS,
+    FIGURE_BONUS,
     TIME_PENALTY,
     AnswerCues,
     continued_span,
+    figure_bonus,
     is_answer,
     is_heading,
     passage_value,
@@ -205,3 +207,20 @@ def test_query_weights_are_read_once_and_weigh_rare_words_more() -> None:
     for passage in ("nets catch fish", "whales and nets", "boats"):
         stems = content_stems(passage)
         assert weights.coverage(stems) == coverage(query, stems, lexicon)
+
+
+def test_a_figure_the_question_names_belongs_in_its_answer() -> None:
+    # Not a quantity question: the sentence naming its "Tier 3" or "2015" is the answer.
+    question = "Which countries are ranked Tier 3?"
+    assert figure_bonus(question, scored("Cambodia is a tier 3 country.")) == FIGURE_BONUS
+    assert figure_bonus(question, scored("The region has eleven countries.")) == 0.0
+    assert figure_bonus("What happened in 2015?", scored("In 2015, 442 were tried.")) > 0.0
+
+
+def test_a_number_that_is_part_of_a_name_is_not_a_figure() -> None:
+    # "World War 2", "WW2", "G20": a quantity question is not answered by them.
+    question = "How many children were rescued?"
+    for text in ("Aid came after World War 2 ended.", "Aid came after WW2.",
+                 "The G20 leaders met."):
+        assert figure_bonus(question, scored(text)) == 0.0, text
+    assert figure_bonus(question, scored("About 2,000 children were rescued.")) == FIGURE_BONUS

@@ -123,6 +123,10 @@ def test_group_is_read_from_the_figures_own_clause() -> None:
     assert [(q.value, q.group) for q in found] == [(32, "female"), (25, "male")]
     assert one("22% of victims were boys").group == "boys"
     assert extract("The rate was 5% in 2010")[0].group is None
+    # The share's own group, after a pronoun: "70 percent of them boys", "of whom were girls".
+    found = extract("around 200,000 child laborers, 70 percent of them boys, were lured")
+    assert [(q.value, q.group) for q in found] == [(200_000, "children"), (70, "boys")]
+    assert extract("300 people, 40% of whom were girls, were rescued")[1].group == "girls"
 
 
 def test_counted_noun() -> None:

@@ -52,9 +52,11 @@ _ASKS_FOR_QUANTITY = re.compile(
     r"part)|(share|proportion|percentage|fraction|number) of|when|what year)\b",
     re.IGNORECASE,
 )
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Numbers that label rather than state: "Figure 2", "Table 1", "p. 42", "No. 5".
-_LABEL_NUMBER = re.compile(r"\b(?:fig(?:ure)?|table|chart|no|pp?|page)\.?\s*\d+", re.IGNORECASE)
+# A number written onto letters is part of a name, not a figure: "WW2", "G20", "H1N1".
+_FIGURE = re.compile(r"(?<!\w)\d+(?:[.,]\d+)*")
+# Numbers that label rather than state: "Figure 2", "Table 1", "p. 42", "No. 5", "World War 2".
+_LABEL_NUMBER = re.compile(r"\b(?:fig(?:ure)?|table|chart|no|pp?|page|war)\.?\s*\d+",
+                           re.IGNORECASE)
 # A figure given only for some places does not answer a question that names none: "What share
 # of victims were children?" is answered by the global 38%, not by "Central America … 60%".
 _ASKS_WHERE = re.compile(r"\b(where|which|what) (regions?|countries|country|places?|areas?)\b|"
@@ -145,10 +147,12 @@ def _query_figures(query: str) -> tuple[frozenset[str], bool, bool]:
 def figure_bonus(query: str, sentence: ScoredSentence) -> float:
     asked, asks, _ = _query_figures(query)
     figures = _facts(sentence.text).figures
-    if not figures - asked:  # repeating the question's year is not stating a figure
-        return 0.0
-    bonus = FIGURE_BONUS if asks else 0.0
-    return bonus + FIGURE_BONUS * len(asked & figures)
+    named = FIGURE_BONUS * len(asked & figures)
+    if not asks:  # a figure the question names belongs in its answer ("Which are Tier 3?")
+        return named
+    # A question asking for a quantity is answered by a sentence stating one; repeating the
+    # question's own year (a caption, a title) states none.
+    return FIGURE_BONUS + named if figures - asked else 0.0
 
 
 def place_scope_penalty(query: str, sentence: ScoredSentence) -> float:

@@ -326,7 +326,12 @@ def _next_content_word(masked: str, end: int) -> str | None:
     return None
 
 
-_OF_GROUP = re.compile(r"[\s,]*(?:(?:of|for|among)\s+)(?:(?:the|all)\s+)?", re.IGNORECASE)
+# "16% of boys", "25% for males", "70 percent of them boys", "half of whom were girls".
+_OF_GROUP = re.compile(
+    r"[\s,]*(?:(?:of|for|among)\s+)(?:(?:the|all|them|whom|those|these)\s+)?"
+    r"(?:(?:were|are|was|is|being)\s+)?",
+    re.IGNORECASE,
+)
 
 
 def _with_subject(
