@@ -7,6 +7,7 @@ import math
 import pytest
 
 from assistant.text.numbers import Quantity, clause_of, extract, group_of, groups_disjoint, places
+from assistant.text.quantities import OPEN_BOUND_TOLERANCE
 
 
 def one(text: str) -> Quantity:
@@ -192,3 +193,98 @@ def test_clause_of_a_figure() -> None:
 )
 def test_each_figure_gets_its_own_group(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(q.text, q.group) for q in extract(text)] == expected
+
+
+# ------------------------------------------------------------------ open bounds, ranges, money
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "agree"),
+    [
+        # "at least X" / "over X" in a brief stands for a figure a little above X, not any.
+        ("at least 41 million", "at least 14 million", False),
+        ("41 million", "at least 14 million", False),
+        ("15 million", "at least 14 million", True),
+        ("at least 14 million", "at least 14 million", True),
+        ("more than 10 million", "at least 14 million", True),  # a weaker claim: entailed
+        ("12 million", "at least 14 million", False),
+        ("about 32 percent", "over 23 percent", False),
+        ("about 25 percent", "over 23 percent", True),
+        ("about 23 percent", "over 23 percent", True),
+        ("over 20 percent", "over 23 percent", True),
+        ("over 9 billion", "over 4.8 billion", False),
+        ("more than 8,000", "more than 5,000", False),
+        ("more than 5,000", "more than 5,000", True),
+        ("90%", "more than half", False),
+        ("60%", "more than half", True),
+        ("thousands of", "over 1,000", True),  # no figure of its own: not held to a reading
+        # "up to X" / "under X" likewise stands for a figure a little below X.
+        ("5%", "up to 40%", False),
+        ("38%", "up to 40%", True),
+    ],
+)
+def test_an_open_bound_in_the_evidence_stands_for_the_figure_it_rounds(
+    claim: str, evidence: str, agree: bool
+) -> None:
+    assert one(claim).agrees_with(one(evidence)) is agree
+
+
+def test_open_bound_tolerance_is_one_named_constant() -> None:
+    bound = one("at least 14 million")
+    low, high = bound.plausible()
+    assert low <= 14e6 and high == pytest.approx(14e6 * (1 + OPEN_BOUND_TOLERANCE))
+    assert math.isinf(bound.high), "the written interval stays literal"
+    # Logically compatible all the same: the checker tells "implausible" from "impossible".
+    assert one("41 million").consistent_with(bound)
+    assert not one("12 million").consistent_with(bound)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "agree"),
+    [
+        ("between 2020 and 2025", "between 2025-2030", False),  # one shared end is not enough
+        ("between 2025 and 2030", "2025–2030", True),
+        ("from 2025 to 2030", "between 2025 and 2030", True),
+        ("from 2024 to 2030", "2025–2030", False),
+        ("25–35%", "20–30%", False),
+        ("20-30%", "between 20 and 30%", True),
+        ("between 30 and 40%", "38%", True),  # a range against one figure: it contains it
+    ],
+)
+def test_ranges_match_end_by_end(claim: str, evidence: str, agree: bool) -> None:
+    assert one(claim).agrees_with(one(evidence)) is agree
+
+
+def test_range_ends() -> None:
+    assert one("2025–2030").ends == ((2025, 2025), (2030, 2030))
+    assert one("38%").ends is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["$62 billion", "USD 62 billion", "US$62 billion", "62 billion dollars",
+     "62 billion US dollars", "62 billion U.S. dollars", "62 billion USD", "$62bn",
+     "62 bn USD", "USD62 billion"],
+)
+def test_dollar_forms_are_one_currency(text: str) -> None:
+    q = one(text)
+    assert (q.kind, q.unit, q.value) == ("money", "USD", 62e9)
+    assert q.agrees_with(one("USD 62 billion")) and q.agrees_with(one("$62 billion"))
+    assert not one("$26 billion").agrees_with(q)
+
+
+def test_short_scales_need_a_currency_unless_unambiguous() -> None:
+    assert (one("€40m").unit, one("€40m").value) == ("EUR", 40e6)
+    assert one("40m euros").value == 40e6
+    assert one("4.8bn people").value == pytest.approx(4.8e9)
+    assert extract("a 5m wall") == ()  # metres
+    assert one("5 m high").value == 5
+    assert extract("5k runners") == ()
+
+
+def test_mothers_are_a_group_of_their_own() -> None:
+    assert group_of("maternal") == "mothers" and group_of("Mothers") == "mothers"
+    assert groups_disjoint("mothers", "children") and groups_disjoint("mothers", "men")
+    assert not groups_disjoint("mothers", "women") and not groups_disjoint("mothers", "female")
+    assert one("2.5 million additional maternal deaths").group == "mothers"
+    assert one("2.5 million additional child deaths").group == "children"

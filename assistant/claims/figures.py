@@ -14,9 +14,10 @@ from assistant.text.numbers import (
     Quantity,
     clause_of,
     extract,
+    group_of,
     places,
 )
-from assistant.text.stems import Lexicon, content_stems, coverage, stem
+from assistant.text.stems import Lexicon, content_stems, coverage, is_content_word, stem, words
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,27 @@ class Finding:
 # ------------------------------------------------------------------ figures
 
 
-def _context_score(parts: ClaimParts, sentence: ClaimSentence, lexicon: Lexicon | None) -> float:
-    group_stems = {stem(g) for g in parts.groups}
+def _group_stems(parts: ClaimParts) -> set[str]:
+    """Stems of the claim's group words, as written ("maternal", "minors") and canonical:
+    the group is compared on its own (`_subject_compatible`), not as a context word."""
+    written = {stem(w) for w, _, _ in words(parts.text) if group_of(w) is not None}
+    return written | {stem(g) for g in parts.groups}
+
+
+# Words that only say "an amount of money" of a money figure: "worth $62 billion" and
+# "valued at 62 billion USD" state the same thing, so one stands for the other around a money
+# figure. The thing valued (a name, "budget", "pledged") must still match.
+_MONEY_MEASURE = frozenset(stem(w) for w in ("worth", "value", "valued", "cost", "price"))
+
+
+def _context_score(parts: ClaimParts, sentence: ClaimSentence, lexicon: Lexicon | None,
+                   kind: str | None = None) -> float:
+    group_stems = _group_stems(parts)
     wanted = [s for s in parts.stems if s not in group_stems] or list(parts.stems)
-    return coverage(wanted, sentence.window, lexicon)
+    window: frozenset[str] | set[str] = sentence.window
+    if kind == "money" and window & _MONEY_MEASURE:
+        window = window | (_MONEY_MEASURE & set(wanted))
+    return coverage(wanted, window, lexicon)
 
 
 def _key_terms_ok(parts: ClaimParts, sentence: ClaimSentence) -> bool:
@@ -68,6 +86,7 @@ class _Candidate:
     missing: int  # places the claim names that its sentence does not
     added: tuple[str, ...]  # qualifiers its clause adds that the claim does not mention
     bound: bool = True  # a year: its own clause says what the claim dates (else always True)
+    dated: bool = True  # a year: its sentence (with context) names the claim's event
 
     @property
     def scope(self) -> tuple[bool, bool, int, int]:
@@ -75,20 +94,50 @@ class _Candidate:
         return (self.bound, self.group_match, -self.missing, -len(self.added))
 
 
+# Words that only say "when" of a year ("dates from 1987", "since 1987"): no event of their own.
+_DATING = frozenset(stem(w) for w in ("date", "dates", "dated", "dating", "since", "year"))
+
+
 def _year_bound(parts: ClaimParts, sentence: ClaimSentence, eq: Quantity,
-                lexicon: Lexicon | None, th: Thresholds) -> bool:
-    """Whether the clause holding year `eq` itself says what the claim dates: "Created in
-    1945 …, the Committee (DISEC) …" dates the committee; "Director of DISEC, PacificMUN 2019"
-    (a name and the conference's year) does not, though the sentence names DISEC."""
+                lexicon: Lexicon | None, th: Thresholds) -> tuple[bool, bool]:
+    """`(bound, dated)` for year `eq` of `sentence`.
+
+    bound: the clause holding the year itself says what the claim dates: "Created in 1945 …,
+    the Committee (DISEC) …" dates the committee; "Director of DISEC, PacificMUN 2019" (a
+    name and the conference's year) does not, though the sentence names DISEC.
+    dated: at least the sentence and its context hold the claim's event, one of its words
+    besides names and dating words ("joined", "signed"): "India joined the BRI in 2016" has
+    no event in "2014 – Premier Li calls for accelerating the BRI along the
+    Bangladesh-China-India-Myanmar corridor", which names India and the BRI but dates
+    something else. A year that is neither is no evidence about the claim's date."""
     start, end = clause_of(sentence.text, eq)
     own = content_stems(sentence.text[start:end])
-    group_stems = {stem(g) for g in parts.groups}
+    group_stems = _group_stems(parts)
     wanted = [s for s in parts.stems if s not in group_stems] or list(parts.stems)
-    event = [s for s in wanted if s not in parts.key_stems]
+    names = _names(parts, sentence)
+    event = [s for s in wanted if s not in names]
     # The names and one of the claim's other words ("founded", "adopted") must be there.
-    return coverage(wanted, own, lexicon) >= th.context and (
+    bound = coverage(wanted, own, lexicon) >= th.context and (
         not event or any(s in own for s in event)
     )
+    event = [s for s in event if s not in _DATING]
+    dated = bound or not event or any(s in sentence.window for s in event)
+    return bound, dated
+
+
+def _names(parts: ClaimParts, sentence: ClaimSentence) -> set[str]:
+    """Stems of the claim's names: its key terms and its capitalised words that the evidence
+    never writes in lower case, even first in the claim ("India joined …", where `key_stems`
+    cannot tell a name from a capital letter). "Founded in 1945, …" is no name where the
+    evidence says "founded"."""
+    text = f"{sentence.previous} {sentence.text}"
+    out = set(parts.key_stems)
+    for word, _, _ in words(parts.text):
+        if not word[:1].isupper() or group_of(word) is not None or not is_content_word(word):
+            continue
+        if not re.search(rf"\b{re.escape(word.lower())}\b", text):
+            out.update(content_stems(word))
+    return out
 
 
 def _qualifiers(parts: ClaimParts, cq: Quantity, sentence: ClaimSentence,
@@ -146,7 +195,7 @@ def check_figure(
     for sentence in sentences:
         if not _key_terms_ok(parts, sentence):
             continue
-        ctx = _context_score(parts, sentence, lexicon)
+        ctx = _context_score(parts, sentence, lexicon, cq.kind)
         # The figure's subject may be named in the sentence before it (a citation split as
         # "Convention on the Rights of the Child. United Nations, New York, 20/11/1989."):
         # the window's words count as much as the sentence's own.
@@ -167,11 +216,14 @@ def check_figure(
                 continue
             missing, added = _qualifiers(parts, cq, sentence, eq)
             group_match = bool(cq.group) and eq.group == cq.group
-            bound = cq.kind != "year" or _year_bound(parts, sentence, eq, lexicon, th)
+            bound, dated = (_year_bound(parts, sentence, eq, lexicon, th)
+                            if cq.kind == "year" else (True, True))
             candidates.append(
-                _Candidate(ctx, sentence, eq, group_match, missing, added, bound)
+                _Candidate(ctx, sentence, eq, group_match, missing, added, bound, dated)
             )
     about = [c for c in candidates if c.ctx >= th.context]
+    # A year with the claim's names but not its event is no evidence either way (`_year_bound`).
+    about = [c for c in about if c.dated]
     if not about:
         return Finding("unverified", cq, other_group=other_group, ranked_below=ranked)
 
@@ -186,6 +238,11 @@ def check_figure(
     )
     if agreeing is not None:
         return Finding("confirmed", cq, agreeing.sentence, agreeing.quantity)
+    if best.quantity.upper_bound and cq.consistent_with(best.quantity):
+        # "up to 40%", "less than 1%" are said of figures far below them too: a much smaller
+        # claimed figure is not the brief's, but not contradicted by it (`plausible`).
+        return Finding("unverified", cq, best.sentence, best.quantity,
+                       other_group=other_group, ranked_below=ranked)
     also = tuple(
         dict.fromkeys(c.quantity for c in about[1:] if not c.quantity.same_figure(best.quantity))
     )

@@ -5,7 +5,10 @@ and 30%", "over 60%", "60% approximately", "2.5 million", "€40 million", "2022
 "15/11/2000") and turns it into a `Quantity`: a kind, a nominal value and the interval the
 text actually commits to once rounding and hedges are taken into account ("about 60%" →
 [54, 66], "over 60%" → (60, ∞), "38%" → [37.5, 38.5]). Two figures agree when they are of
-the same kind and their intervals overlap.
+the same kind and their intervals overlap, with ranges compared end by end and an open bound
+in the evidence read as the figure it rounds ("at least 14 million" is not 41 million:
+`Quantity.agrees_with`, `OPEN_BOUND_TOLERANCE`). "$62bn", "USD 62 billion", "62 billion
+(U.S.) dollars" are one currency.
 
 Each quantity also records what it is about, read from its own clause: the nearest *group
 word* (girls, boys, women, men, children, adults, female, male) and the counted noun
@@ -27,6 +30,7 @@ from assistant.text.quantities import (
     FRACTIONS,
     GROUPS,
     HEDGE_CANONICAL,
+    SCALE_ABBREVIATIONS,
     SCALES,
     TENS,
     UNITS,
@@ -53,14 +57,20 @@ _WORDNUM = (
     r"(?:(?:" + "|".join(TENS) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")"
 )
-_SCALE = r"(?:\s+(?:" + "|".join(SCALES) + r"))?"
 _PERCENT = r"(?:\s*%|\s*per\s?cent\b|\s+percent\b|\s+pct\b|\s+percentage points?\b)"
 _CURRENCY_BEFORE = r"(?:US\$|\$|€|£|USD|EUR|GBP)"
-_CURRENCY_AFTER = r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|USD|EUR|GBP)\b)"
+# "62 billion dollars", "62 billion US dollars", "62 billion U.S. dollars", "62 billion USD".
+_CURRENCY_AFTER = (r"(?:\s+(?:U\.?S\.?\s*)?(?:dollars?|euros?|pounds?)\b"
+                   r"|\s+(?:USD|EUR|GBP)\b)")
+# A scale written short after the digits: "$62bn", "4.8bn people", "€40m", "5k USD". "m",
+# "k" and "tn" are also metres, kilo- and tonnes: a scale only next to a currency.
+_SCALE_SHORT = (r"\s?(?:(?:bn|mn)\b|(?:k|m|tn)(?(cur)\b|(?=" + _CURRENCY_AFTER + r")))")
+_SCALE = r"(?:\s+(?:" + "|".join(SCALES) + r")|" + _SCALE_SHORT + r")?"
 
 _NUMBER = re.compile(
     rf"(?:(?P<cur>{_CURRENCY_BEFORE})\s?)?"
-    rf"(?P<num>(?<![\w.,/])(?:{_DIGITS})(?![\w/])|\b(?:a|one|{_WORDNUM})\s+(?:{'|'.join(SCALES)})\b"
+    rf"(?P<num>(?:(?<![\w.,/])|(?<=USD|EUR|GBP))(?:{_DIGITS})(?:(?![\w/])|(?={_SCALE_SHORT}))"
+    rf"|\b(?:a|one|{_WORDNUM})\s+(?:{'|'.join(SCALES)})\b"
     rf"|\b{_WORDNUM}\b)"
     rf"(?P<scale>{_SCALE})"
     rf"(?P<pct>{_PERCENT})?"
@@ -182,7 +192,7 @@ def _from_number_match(text: str, masked: str, m: re.Match[str]) -> Quantity | N
     bare = spelled and not (m.group("pct") or scale_word or m.group("curafter"))
     if bare and (raw.lower() in ("one", "a", "an") or not _next_content_word(masked, end)):
         return None
-    scale = SCALES.get(scale_word, 1.0)
+    scale = SCALES.get(scale_word) or SCALE_ABBREVIATIONS.get(scale_word, 1.0)
     value, rounding = value * scale, rounding * scale
     kind: QuantityKind
     unit: str | None
@@ -210,7 +220,7 @@ def _from_number_match(text: str, masked: str, m: re.Match[str]) -> Quantity | N
     if kind == "year" and hedge not in (None, "about"):
         hedge = None if hedge in ("over", "under") else hedge  # "over 2000" is rarely a year
     low, high = interval(value, rounding, hedge) if kind != "year" or hedge else (value, value)
-    return _make(text, kind, value, low, high, start, end, hedge, unit)
+    return _make(text, kind, value, low, high, start, end, hedge, unit, rounding)
 
 
 def _is_year(masked: str, raw: str, value: float, scale: str, start: int, end: int) -> bool:
@@ -252,6 +262,7 @@ def _make(
     end: int,
     hedge: str | None,
     unit: str | None,
+    precision: float = 0.0,
 ) -> Quantity:
     return Quantity(
         kind=kind,
@@ -263,6 +274,7 @@ def _make(
         end=end,
         hedge=hedge,
         unit=unit,
+        precision=precision,
     )
 
 
@@ -288,6 +300,7 @@ def _merge_ranges(text: str, masked: str, found: list[Quantity]) -> list[Quantit
             kind = b.kind if a.kind == "count" and b.kind in ("percent", "money") else a.kind
             if is_range and (a.kind == b.kind or kind == b.kind) and a.value <= b.value:
                 start = a.start - (len(lead.group(0)) if lead else 0)
+                first = (a.low, a.high) if kind == a.kind else (a.value - 0.5, a.value + 0.5)
                 out.append(
                     Quantity(
                         kind=kind,
@@ -299,6 +312,8 @@ def _merge_ranges(text: str, masked: str, found: list[Quantity]) -> list[Quantit
                         end=b.end,
                         hedge="range",
                         unit=b.unit or a.unit,
+                        precision=max(a.precision, b.precision),
+                        ends=(first, (b.low, b.high)),
                     )
                 )
                 i += 2

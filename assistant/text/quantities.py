@@ -26,6 +26,7 @@ TENS = {
     "eighty": 80, "ninety": 90,
 }
 SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALE_ABBREVIATIONS = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "tn": 1e12}  # "$62bn", "€40m"
 FRACTIONS = {
     "half": 1 / 2, "halves": 1 / 2, "third": 1 / 3, "thirds": 1 / 3, "quarter": 1 / 4,
     "quarters": 1 / 4, "fifth": 1 / 5, "fifths": 1 / 5, "tenth": 1 / 10, "tenths": 1 / 10,
@@ -40,10 +41,12 @@ CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EU
                    "pound": "GBP", "pounds": "GBP", "usd": "USD", "eur": "EUR", "gbp": "GBP"}
 
 # Group words: (age, sex). Two groups are disjoint when they differ on a known attribute.
+# Mothers are women, but "maternal deaths" is not a figure for women in general: a group of
+# its own, so that a figure for mothers is only compared with a figure for mothers.
 GROUPS: dict[str, tuple[str | None, str | None]] = {
     "girls": ("child", "f"), "boys": ("child", "m"), "women": ("adult", "f"),
     "men": ("adult", "m"), "children": ("child", None), "adults": ("adult", None),
-    "female": (None, "f"), "male": (None, "m"),
+    "female": (None, "f"), "male": (None, "m"), "mothers": ("adult", "f"),
 }
 _GROUP_WORDS = {
     "girl": "girls", "girls": "girls", "boy": "boys", "boys": "boys", "woman": "women",
@@ -51,6 +54,7 @@ _GROUP_WORDS = {
     "minor": "children", "minors": "children", "kid": "children", "kids": "children",
     "juvenile": "children", "juveniles": "children", "adult": "adults", "adults": "adults",
     "female": "female", "females": "female", "male": "male", "males": "male",
+    "mother": "mothers", "mothers": "mothers", "maternal": "mothers",
 }
 
 
@@ -66,6 +70,20 @@ def groups_disjoint(a: str, b: str) -> bool:
 
 
 # ------------------------------------------------------------------ the record
+
+
+# How far above a brief's "over X" / "more than X" / "at least X" the figure it stands for can
+# plausibly be. English states a known figure rounded *down* after these words ("over 23
+# percent" for 25.3%, "more than 5,000" for 5,400, "at least 14 million" for an estimate of
+# 14–16 million), so the figure meant lies a little above X, not anywhere above it: a claimed
+# 41 million is a different figure from "at least 14 million", though not a logically
+# incompatible one. A quarter above X covers the next round figure at a brief's usual
+# precision (5,000 → 6,250; 14 million → 17.5 million; 4.8 billion → 6 billion) and rejects
+# the wrong figures seen in practice (23% → 32%, 4.8 → 9 billion, 5,000 → 8,000, 14 → 41
+# million). The same reading bounds "under X" / "up to X" from below (X / 1.25), where a much
+# smaller claimed figure is left unconfirmed, not contradicted: "less than 1%" and "up to
+# 40%" are also said of figures far below X.
+OPEN_BOUND_TOLERANCE = 0.25
 
 
 @dataclass(frozen=True)
@@ -84,15 +102,61 @@ class Quantity:
     noun: tuple[str, ...] = ()  # stems of the counted noun / what a share is of
     group: str | None = None  # nearest group word in its clause (canonical)
     spoken: bool = False  # a spoken fraction ("a third", "two-thirds"): loose against digits
+    precision: float = 0.0  # half a unit of the last written digit ("38" → 0.5, "2.5 million"
+    #                         → 50,000); 0 when not known
+    ends: tuple[tuple[float, float], tuple[float, float]] | None = None  # a range: the
+    #                         interval of each endpoint ("2025–2030" → (2025, 2025), (2030, 2030))
+
+    @property
+    def lower_bound(self) -> bool:
+        """"over X", "at least X": open above."""
+        return math.isinf(self.high) and not math.isinf(self.low)
+
+    @property
+    def upper_bound(self) -> bool:
+        """"under X", "up to X": open below."""
+        return math.isinf(self.low) and not math.isinf(self.high)
+
+    def plausible(self) -> tuple[float, float]:
+        """The values this figure, as a brief gives it, stands for: an open bound is read as
+        the figure it rounds (within `OPEN_BOUND_TOLERANCE` of X), anything else as written."""
+        if self.lower_bound and self.value > 0:
+            return self.low, max(self.low, self.value * (1 + OPEN_BOUND_TOLERANCE))
+        if self.upper_bound and self.value > 0:
+            return min(self.high, self.value / (1 + OPEN_BOUND_TOLERANCE)), self.high
+        return self.low, self.high
+
+    def consistent_with(self, other: Quantity) -> bool:
+        """Same kind (and currency) and logically compatible intervals, bounds read
+        literally: "41 million" is consistent with "at least 14 million"."""
+        return comparable(self, other) and self.low <= other.high and other.low <= self.high
 
     def agrees_with(self, other: Quantity) -> bool:
-        """Same kind (and currency) and overlapping intervals; two spoken fractions agree
-        only when they are the same fraction ("half" is not "two-thirds")."""
+        """Whether this (claimed) figure is the figure `other` (the evidence's) gives.
+
+        Same kind (and currency) and overlapping intervals, with three refinements:
+        two spoken fractions agree only when they are the same fraction ("half" is not
+        "two-thirds"); two ranges agree only end by end ("2020–2025" is not "2025–2030",
+        though they share 2025); and an open bound in the evidence stands for the figure it
+        rounds (`plausible`): "at least 14 million" supports "15 million" and "more than 10
+        million", not "41 million". Against such a bound a claimed "about X" is read at its
+        written precision, not widened again: two vague figures do not add up their slack.
+        """
         if not comparable(self, other):
             return False
         if self.spoken and other.spoken and self.hedge == other.hedge:
             return abs(self.value - other.value) < 0.5
-        return self.low <= other.high and other.low <= self.high
+        if self.ends is not None and other.ends is not None:
+            return all(a_low <= b_high and b_low <= a_high
+                       for (a_low, a_high), (b_low, b_high) in zip(self.ends, other.ends,
+                                                                   strict=True))
+        # "thousands of" claims no figure of its own: any value the bound allows will do.
+        low, high = (other.low, other.high) if self.hedge == "vague" else other.plausible()
+        own_low, own_high = self.low, self.high
+        if (other.lower_bound or other.upper_bound) and self.hedge in ("about", "nearly") \
+                and not self.spoken:
+            own_low, own_high = self.value - self.precision, self.value + self.precision
+        return own_low <= high and low <= own_high
 
     def same_figure(self, other: Quantity) -> bool:
         """The same nominal figure, ignoring hedges: "60%" names "60% approximately"."""
