@@ -12,7 +12,7 @@ import numpy as np
 from assistant.claims.parts import ClaimParts, Thresholds
 from assistant.records import Hit
 from assistant.text.sentences import ScoredSentence, SentenceScorer
-from assistant.text.stems import coverage
+from assistant.text.stems import content_stems, coverage
 
 # A sentence that continues the previous one's subject: a pronoun first, perhaps after a
 # connective ("In addition, it …").
@@ -21,6 +21,12 @@ CONTINUES = re.compile(
     r"specifically|likewise|similarly)\s*,?\s+)?(?:it|its|they|their|these|this)\b",
     re.IGNORECASE,
 )
+
+# A web address: never evidence by its words ("…/un-security-council-digital-rights/").
+LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
+# A sentence with fewer words than this once its links are taken out is a link or reference
+# line ("3. https://…", "Source: https://…"): it never decides a claim.
+MIN_LINE_WORDS = 4
 
 # ------------------------------------------------------------------ evidence
 
@@ -58,7 +64,13 @@ def gather(
     for hit, sentences, entry in zip(hits, scored, entries, strict=True):
         chunk_stems = frozenset(s for stems in entry.stems for s in stems)
         for s in sentences:
-            window = set(entry.stems[s.index])
+            own = entry.stems[s.index]
+            text = hit.chunk.text[slice(*entry.spans[s.index])]
+            if LINK.search(text):
+                own = tuple(content_stems(LINK.sub(" ", text)))
+                if len(own) < MIN_LINE_WORDS:
+                    continue
+            window = set(own)
             if s.index > 0:
                 window.update(entry.stems[s.index - 1])
             # Sentences that go on about the same subject ("It establishes …", "In addition,
@@ -69,7 +81,7 @@ def gather(
             ):
                 window.update(entry.stems[following])
                 following += 1
-            cov = coverage(parts.stems, entry.stems[s.index], lexicon)
+            cov = coverage(parts.stems, own, lexicon)
             previous = hit.chunk.text[slice(*entry.spans[s.index - 1])] if s.index else ""
             out.append(
                 ClaimSentence(

@@ -93,7 +93,11 @@ def structure_finding(
             return found
     if strong:
         best = strong[0]
-        if parts.negated != _negated(best.text) and (
+        # "unsafe" says what "not safe" does: the prefix is the claim's (or the passage's) "not".
+        prefixed = _prefixed_negations(parts.text, best.text)
+        claim_negated = parts.negated or bool(prefixed)
+        sentence_negated = _negated(best.text) or bool(_prefixed_negations(best.text, parts.text))
+        if claim_negated != sentence_negated and (
             best.coverage >= th.negation_coverage
             or (best.coverage >= th.negated_verb_coverage
             and _negates_a_word(parts.text if parts.negated else best.text, parts, best))
@@ -102,7 +106,7 @@ def structure_finding(
                     f"{located(best)} says the opposite: {in_quotes(best.text)}")
         claim_stems = set(parts.stems)
         sentence_stems = set(content_stems(best.text))
-        for word in claim_stems - sentence_stems:
+        for word in claim_stems - sentence_stems - {stem(w) for w in prefixed}:
             opposite = _ANTONYM_STEMS.get(word, set()) & sentence_stems
             if opposite and best.coverage >= 0.7:
                 return StructureFinding(
@@ -119,6 +123,28 @@ _VERB_NEGATION = re.compile(r"\b(?:not|never|cannot)\b|n't\b", re.IGNORECASE)
 def _negated(text: str) -> bool:
     lowered = {w.lower() for w, _, _ in words(text)}
     return bool(lowered & NEGATIONS) or any(w.endswith("n't") for w in lowered)
+
+
+_NEGATIVE_PREFIXES = ("non-", "non", "un", "in", "im", "il", "ir", "dis")
+
+
+def _prefixed_negations(text: str, other: str) -> set[str]:
+    """Words of `text` that negate by a prefix what `other` negates with "not"/"never": "unsafe"
+    where `other` says "not safe", "non-binding" for "not binding". The base must follow the
+    negation in `other`, so "under" or "interest" never pass for a negated word."""
+    negated = {
+        stem(w)
+        for m in _VERB_NEGATION.finditer(other)
+        for w, _, _ in words(other[m.end() : m.end() + 40])[:2]
+    }
+    out = set()
+    for word, _, _ in words(text):
+        lowered = word.lower()
+        for prefix in _NEGATIVE_PREFIXES:
+            base = lowered[len(prefix) :]
+            if lowered.startswith(prefix) and len(base) >= 3 and stem(base) in negated:
+                out.add(lowered)
+    return out
 
 
 def _negates_a_word(text: str, parts: ClaimParts, sentence: ClaimSentence) -> bool:

@@ -4,20 +4,28 @@ The checker never paraphrases: its verdict rests on sentences of retrieved passa
 returned as evidence with the deciding sentence highlighted. The order of tests:
 
 1. Relevance. Every sentence of the candidate passages is scored against the claim: dense
-   cosine similarity and the IDF-weighted share of the claim's content words it contains.
+   cosine similarity and the IDF-weighted share of the claim's content words it contains. A
+   link or reference line ("3. https://…") is no sentence to judge by, and a link's words
+   never count for the sentence that holds it.
 2. Figures (`assistant.text.numbers`). Each figure of the claim is compared with the figures of the
    relevant sentences *about the same thing*: same kind (percent, count, money, year), the same
    group word (a claim about boys is checked against the figure for boys, never girls), a
    compatible counted noun, and enough of the claim's other words (and its names) around it.
    A matching figure confirms; a figure about the same thing that differs contradicts
-   ("the brief gives 16% for boys, not 22%"); no figure about that thing → not found.
+   ("the brief gives 16% for boys, not 22%"); no figure about that thing → not found. In a
+   claim joining facts ("signed in 1978 and approved by Congress in 1980") the words after
+   the conjunction belong to the later figure alone, so each is matched with its own sentence.
 3. Structure. Swapped comparisons ("more child than adult victims" against "more adult than
    child victims"), a statement the passage makes about another group ("girls are trafficked
    for forced labour" where the passage says it of boys), and negation or antonym mismatches
-   in an otherwise matching sentence contradict.
+   in an otherwise matching sentence contradict ("unsafe" negates as "not safe" does).
 4. Otherwise a claim is supported only when one sentence matches it strongly (dense
    similarity *and* word coverage); anything weaker is not found: a weak "supported" is worse
    than an honest "not found".
+5. Names (`assistant.claims.entities`). A "supported" stands only if its deciding sentence says
+   it of the claim's names: one that says it of another name ("a Texas agency" for "an
+   Oklahoma state agency", the European for the Inter-American Court) contradicts when the
+   swap is clear and gives "not found" otherwise.
 
 Bad input raises `QueryError` (empty, over `MAX_CLAIM_CHARS`, or only figures/punctuation);
 the CLI and app show its message.
@@ -26,8 +34,10 @@ the CLI and app show its message.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
+from assistant.claims.entities import name_swap, names_all_given
 from assistant.claims.evidence import ClaimSentence, gather, in_quotes, located
 from assistant.claims.figures import Finding, check_figure, figure_reason
 from assistant.claims.parts import (
@@ -39,8 +49,9 @@ from assistant.claims.parts import (
 )
 from assistant.claims.structure import structure_finding
 from assistant.records import Hit, Verdict, VerdictLabel
+from assistant.text.numbers import Quantity
 from assistant.text.sentences import SentenceScorer
-from assistant.text.stems import stem, words
+from assistant.text.stems import content_stems, stem, words
 
 __all__ = ["DEFAULT_THRESHOLDS", "MAX_CLAIM_CHARS", "ClaimParts", "Thresholds", "check_claim",
            "parse_claim"]
@@ -75,7 +86,8 @@ def check_claim(
     verdict: VerdictLabel
     reason: str
 
-    findings = [check_figure(parts, cq, sentences, lexicon, th) for cq in parts.quantities]
+    findings = [check_figure(_own_part(parts, cq), cq, sentences, lexicon, th)
+                for cq in parts.quantities]
     structure = structure_finding(parts, sentences, th)
     contradicted = [f for f in findings if f.status == "contradicted"]
     unverified = [f for f in findings if f.status == "unverified"]
@@ -140,8 +152,68 @@ def check_claim(
                 )
             else:
                 reason = "no passage says this"
+    if verdict == "supported" and decisive is not None:
+        deciding = [decisive, *(f.evidence for f in findings if f.evidence is not None)]
+        swapped = _swapped_names(parts, deciding, sentences, th, by_figures=bool(findings))
+        if swapped is not None:
+            verdict, decisive, reason = swapped
     evidence = _evidence(sentences, decisive, hits, k)
     return Verdict(claim=parts.text, verdict=verdict, reason=reason, evidence=evidence)
+
+
+def _swapped_names(
+    parts: ClaimParts, deciding: Sequence[ClaimSentence], sentences: Sequence[ClaimSentence],
+    th: Thresholds, *, by_figures: bool,
+) -> tuple[VerdictLabel, ClaimSentence, str] | None:
+    """A "supported" undone: a deciding sentence says it of another name than the claim's
+    (`assistant.claims.entities`). Without figures, another strongly matching sentence that
+    gives every name of the claim, none swapped, still supports it."""
+    for sentence in dict.fromkeys(deciding):
+        swap = name_swap(parts.text, sentence.text, sentence.previous)
+        if swap is None:
+            continue
+        if not by_figures:
+            for other in sentences[:5]:
+                if (other is not sentence and _supports(other, th)
+                        and names_all_given(parts.text, other.text, other.previous)
+                        and name_swap(parts.text, other.text, other.previous) is None):
+                    return "supported", other, f"{located(other)} says: {in_quotes(other.text)}"
+        if swap.clear:
+            return ("contradicted", sentence, f"{located(sentence)} says this of {swap.given}, "
+                    f"not {swap.claimed}: {in_quotes(sentence.text)}")
+        return ("not_found", sentence, f"no passage says this of {swap.claimed}; the closest, "
+                f"{located(sentence)}, names {swap.given}: {in_quotes(sentence.text)}")
+    return None
+
+
+# Where the figures of a claim are joined ("signed in 1978 and approved … in 1980").
+_CONJUNCTION = re.compile(r"(?:,\s*)?\b(?:and|while|whereas|but)\b|;", re.IGNORECASE)
+
+
+def _own_part(parts: ClaimParts, cq: Quantity) -> ClaimParts:
+    """`parts` as seen by figure `cq` of a claim joining several facts: the words that lead
+    only to another figure after a conjunction ("… and approved by Congress in 1980") are not
+    `cq`'s context, so each figure is matched with the sentence about its own fact."""
+    figures = parts.quantities
+    if len(figures) < 2:
+        return parts
+    own: dict[int, set[str]] = {}
+    shared = set(content_stems(parts.text[: figures[0].start] + " " +
+                               parts.text[figures[-1].end :]))
+    for i in range(1, len(figures)):
+        between = parts.text[figures[i - 1].end : figures[i].start]
+        joined = _CONJUNCTION.search(between)
+        cut = joined.end() if joined else len(between)
+        shared.update(content_stems(between[:cut]))
+        own[i] = set(content_stems(between[cut:]))
+    index = figures.index(cq)
+    others = {s for i, stems in own.items() if i != index for s in stems} - shared
+    others -= own.get(index, set())
+    stems = tuple(s for s in parts.stems if s not in others)
+    if not others or not stems:
+        return parts
+    return dataclasses.replace(
+        parts, stems=stems, key_stems=tuple(s for s in parts.key_stems if s not in others))
 
 
 _STATUS_WORDS = {"confirmed": "supported", "contradicted": "contradicted",
