@@ -39,7 +39,9 @@ from pdf_factory import (
     prose,
     report_items,
 )
+from reportlab.pdfgen.canvas import Canvas
 
+from ingest.chunking import chunk_blocks
 from ingest.errors import DocumentError
 from ingest.readers import pdf as pdf_module
 from ingest.readers.base import reader_for
@@ -717,3 +719,145 @@ def test_hundreds_of_notes_as_a_law_review_prints_them(tmp_path: Path) -> None:
     assert {f.number: f.text for f in doc.footnotes} == expected.footnotes
     markers = sorted(m.number for b in doc.blocks for m in b.markers)
     assert markers == list(range(1, 241))
+
+
+# --- layouts of real guides: a bold body, a contents page, timeline boxes, Word lists -----------
+
+
+def _canvas_pdf(path: Path, pages: list[list[tuple[float, float, str, str, float]]]) -> None:
+    """Each page: (x, baseline, text, font, size), in the order the stream draws them."""
+    canvas = Canvas(str(path), pagesize=(612, 792))
+    for page in pages:
+        for x, y, text, font, size in page:
+            canvas.setFont(font, size)
+            canvas.drawString(x, y, text)
+        canvas.showPage()
+    canvas.save()
+
+
+def _column(x: float, top: float, lines: list[str], font: str, size: float,
+            leading: float) -> list[tuple[float, float, str, str, float]]:
+    return [(x, top - k * leading, line, font, size) for k, line in enumerate(lines)]
+
+
+def test_a_body_set_in_bold_keeps_its_paragraphs(tmp_path: Path) -> None:
+    # A designer's template sets the whole body in a bold face: a short bold line is then no
+    # heading, and a paragraph runs on over its short lines. Only the larger lines head it.
+    layout = Layout(font="Helvetica-Bold", italic="Helvetica-BoldOblique", heading_size=14)
+    expected = build_pdf(tmp_path / "bold.pdf", report_items(), REPORT_FOOTNOTES, layout)
+    doc = PdfReader().read(tmp_path / "bold.pdf")
+    got = [(b.kind, b.text, tuple((m.offset, m.number) for m in b.markers)) for b in doc.blocks]
+    assert got == expected.blocks
+    assert {f.number: f.text for f in doc.footnotes} == expected.footnotes
+
+
+DIRECTOR = ["Welcome to King County Model United Nations 2019 and the State Council of",
+            "the People's Republic of China. My name is Jackson Kelley, and I am serving as",
+            "your Director. I am a senior at a preparatory school in Tacoma, and this is my",
+            "fourth year involved in MUN."]
+TOPIC_B = ["In 1958, China launched the Great Leap Forward, which transformed the country",
+           "into an industrial power at the cost of its air and its rivers. Coal became the",
+           "first source of energy, and the smog that followed reached every large city."]
+
+
+def _guide_pages() -> list[list[tuple[float, float, str, str, float]]]:
+    """A contents page (entries with their page numbers under two group labels), then a
+    cover title and a letter, then the second topic, all in a bold body face."""
+    contents = [(120, 700, "TABLE OF CONTENTS", "Helvetica-Bold", 30)]
+    contents += _column(63, 650, ["Directors Letter 2", "Committee Overview 3"],
+                        "Helvetica", 18, 25)
+    contents.append((240, 580, "Topic A", "Helvetica-Bold", 30))
+    contents += _column(63, 550, ["Topic Introduction 5", "History 6", "Works Cited 14"],
+                        "Helvetica", 18, 25)
+    contents.append((240, 450, "Topic B", "Helvetica-Bold", 30))
+    contents += _column(63, 420, ["Topic Introduction 16", "History 17"], "Helvetica", 18, 25)
+    letter = [(200, 690, "CABINET", "Helvetica", 60),
+              (27, 600, "DIRECTOR'S LETTER", "Helvetica", 24)]
+    letter += _column(27, 560, DIRECTOR, "Helvetica-Bold", 12, 15.5)
+    topic = [(27, 700, "Topic B: Urban Air and Water Pollution", "Helvetica", 20)]
+    topic += _column(27, 660, TOPIC_B, "Helvetica-Bold", 12, 15.5)
+    return [contents, letter, topic]
+
+
+def test_a_contents_page_heads_nothing(tmp_path: Path) -> None:
+    _canvas_pdf(tmp_path / "guide.pdf", _guide_pages())
+    doc = PdfReader().read(tmp_path / "guide.pdf")
+    # The title is the cover's, not "TABLE OF CONTENTS — Topic A".
+    assert doc.title == "CABINET"
+    entries = {"Directors Letter 2", "Committee Overview 3", "Topic Introduction 5",
+               "History 6", "Works Cited 14", "Topic Introduction 16", "History 17"}
+    kinds = {b.text: b.kind for b in doc.blocks}
+    assert all(kinds[entry] == "paragraph" for entry in entries)
+    # Each paragraph whole, under its own heading: no "\n\n" at a line end.
+    assert kinds[" ".join(DIRECTOR)] == "paragraph"
+    assert kinds[" ".join(TOPIC_B)] == "paragraph"
+    chunks = chunk_blocks("guide", doc.blocks).chunks
+    sections = {c.text.split("\n\n")[-1][:20]: c.section for c in chunks}
+    assert sections[DIRECTOR[0][:20]] == ("DIRECTOR'S LETTER",)
+    assert sections[TOPIC_B[0][:20]] == ("Topic B: Urban Air and Water Pollution",)
+    assert not any(set(c.section) & entries for c in chunks)
+
+
+def test_the_contents_end_where_the_text_begins(tmp_path: Path) -> None:
+    # A short contents list at the top of the page, the text under it: a line of the text that
+    # ends in a number ("the delegates of 51") is no contents entry, and its heading a heading.
+    body = ["The committee first met in the spring, and adopted the rules of procedure that",
+            "govern it today under the charter signed in 1945 by the delegates of 51",
+            "United Nations member states in San Francisco. Its reports are public."]
+    page = [(72, 720, "Contents", "Helvetica-Bold", 16)]
+    page += _column(72, 695, ["Introduction 1", "Background 4", "Questions 9"],
+                    "Helvetica", 11, 14)
+    page += [(72, 630, "Introduction", "Helvetica-Bold", 14)]
+    page += _column(72, 610, body, "Helvetica", 11, 14)
+    _canvas_pdf(tmp_path / "short.pdf", [page])
+    blocks = [(b.kind, b.text) for b in PdfReader().read(tmp_path / "short.pdf").blocks]
+    assert blocks == [("heading", "Contents"), ("paragraph", "Introduction 1"),
+                      ("paragraph", "Background 4"), ("paragraph", "Questions 9"),
+                      ("heading", "Introduction"), ("paragraph", " ".join(body))]
+
+
+def test_timeline_boxes_are_separate_entries(tmp_path: Path) -> None:
+    # A timeline drawn as boxes in two staggered columns: each dated entry is its own block,
+    # not the end of the sentence left open in the box before it.
+    boxes = [
+        _column(48, 700, ["2013 – The Belt and Road", "Initiative is proposed by",
+                          "President Xi Jinping in an", "October speech. The AIIB is",
+                          "proposed later that month"], "Helvetica", 12, 14.4),
+        _column(426, 664, ["2014 – Premier Li Keqiang", "calls for accelerating the",
+                           "Bangladesh-China-India-", "Myanmar corridor"], "Helvetica", 12, 14.4),
+        _column(48, 560, ["2015 – On March 28, the BRI", "is made public by the",
+                          "Commission"], "Helvetica", 12, 14.4),
+    ]
+    _canvas_pdf(tmp_path / "timeline.pdf", [[d for box in boxes for d in box]])
+    texts = [b.text for b in PdfReader().read(tmp_path / "timeline.pdf").blocks]
+    assert texts == [
+        "2013 – The Belt and Road Initiative is proposed by President Xi Jinping in an "
+        "October speech. The AIIB is proposed later that month",
+        "2014 – Premier Li Keqiang calls for accelerating the Bangladesh-China-India-Myanmar "
+        "corridor",
+        "2015 – On March 28, the BRI is made public by the Commission",
+    ]
+
+
+def test_a_word_list_item_wraps_to_its_hanging_indent(tmp_path: Path) -> None:
+    # "26." is wider than the hanging indent: a tab takes its URL to the next tab stop, while
+    # the URL's wrapped lines start at the indent. They are the rest of that URL.
+    page = [(45.3, 700, "25. ", "Helvetica", 13),
+            (99.3, 700, "http://english.gov.cn/state_council/2014/09/09/content_28147498628408",
+             "Helvetica", 13),
+            (63.3, 684.4, "9.htm", "Helvetica", 13),
+            (45.3, 668.8, "26. ", "Helvetica", 13),
+            (99.3, 668.8, "https://uk.practicallaw.thomsonreuters.com/w-015-", "Helvetica", 13),
+            (63.3, 653.2, "2140?transitionType=Default&contextData=(sc.Default)&comp=",
+             "Helvetica", 13),
+            (63.3, 637.6, "pluk&bhcp=1", "Helvetica", 13),
+            (45.3, 606.4, "27. ", "Helvetica", 13),
+            (99.3, 606.4, "http://www.safe.gov.cn/en/", "Helvetica", 13)]
+    _canvas_pdf(tmp_path / "cited.pdf", [page])
+    blocks = PdfReader().read(tmp_path / "cited.pdf").blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("list_item", "http://english.gov.cn/state_council/2014/09/09/content_281474986284089.htm"),
+        ("list_item", "https://uk.practicallaw.thomsonreuters.com/w-015-2140?transitionType="
+                      "Default&contextData=(sc.Default)&comp=pluk&bhcp=1"),
+        ("list_item", "http://www.safe.gov.cn/en/"),
+    ]

@@ -1,5 +1,6 @@
-"""Helpers every reader shares: invisible-character stripping, whitespace, caption and
-colon-heading tests, the marker-aware `TextBuilder`, and safe bounded file opening."""
+"""Helpers every reader shares: invisible-character stripping, whitespace, caption,
+colon-heading and contents-heading tests, the marker-aware `TextBuilder`, and safe bounded
+file opening."""
 
 from __future__ import annotations
 
@@ -53,6 +54,19 @@ ENDNOTE_HEADINGS = frozenset(
 def is_endnote_heading(text: str) -> bool:
     """"Notes", "ENDNOTES:", "## End notes" — the heading alone, any case or punctuation."""
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split()) in ENDNOTE_HEADINGS
+
+
+# The heading of a table of contents. The entries under it are no headings of the text.
+CONTENTS_HEADINGS = frozenset({
+    "contents", "table of contents", "table of content", "toc", "index of contents",
+    "índice", "indice", "contenido", "tabla de contenidos", "sommaire", "table des matières",
+    "inhalt", "inhaltsverzeichnis",
+})
+
+
+def is_contents_heading(text: str) -> bool:
+    """"Table of Contents", "CONTENTS:", "Índice" — the heading alone, any case."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split()) in CONTENTS_HEADINGS
 
 
 def is_colon_heading(text: str, max_words: int = 12) -> bool:

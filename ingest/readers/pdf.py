@@ -9,8 +9,11 @@ How a page is read:
    in a warning). pypdf's own text visitor is the fallback for a page the walk cannot follow.
 2. **Lines.** Runs join the current line (in content-stream order, which is reading order
    for ordinary producers and keeps columns apart) when they share its baseline, or when
-   they are smaller and raised (a superscript) or slightly lowered (a subscript). A page
-   whose stream keeps jumping back up the same column is re-sorted top-down.
+   they are smaller and raised (a superscript) or slightly lowered (a subscript). A list
+   number, bullet or label ("10.", "Source:") that the stream draws apart from the text
+   beside it on its baseline joins that line. A page whose stream keeps jumping back up the
+   same column is re-sorted top-down; so is a one-column page (no two lines of words side by
+   side) whose stream jumps up at all, as one drawn text box after another (Canva) does.
 3. **Superscript digits** ("ways.¹") are marker candidates: a run of digits that is raised,
    or markedly smaller and glued to the preceding word.
 4. **Page furniture.** Among the top and bottom three lines of each page, a line whose
@@ -23,12 +26,19 @@ How a page is read:
    start the footnote block; each footnote runs on until the next number. Wrapped lines are
    joined, re-joining URLs cut at the line end. Unnumbered small lines at the top of the
    next page's footnote area finish a footnote that stopped mid-sentence.
-6. **Blocks.** Lines become headings (larger or all-bold short lines; short lines ending in
-   ':'), list items (•, –, 1., a) …; continuation lines joined), captions ("Figure 1. …")
-   and paragraphs. A paragraph ends at a vertical gap larger than the line spacing, a short
-   last line with closing punctuation, a first-line indent, or a change of style. A block
+6. **Blocks.** Lines become headings (larger or all-bold short lines, bold only where the
+   body itself is not set in bold; short lines ending in ':'), list items (•, –, 1., a) …;
+   continuation lines joined, at the text or at Word's hanging indent), captions ("Figure
+   1. …") and paragraphs. A paragraph ends at a vertical gap larger than the line spacing, a
+   short last line with closing punctuation, a first-line indent, or a change of style; a line
+   that opens a URL or a "Label:" after a line ending in a URL starts its own block. A block
    cut by a page break, a column break or a footnote block continues when it has no closing
-   punctuation; a lower-case paragraph after a caption continues the open sentence before it.
+   punctuation, unless the next line opens a dated entry ("2014 – …"); a lower-case paragraph
+   after a caption continues the open sentence before it. Under a "Table of Contents" heading,
+   each entry ("History 6") is a paragraph of its own, never a heading, and the title is
+   looked for past a contents page. Lines meet with a space, except inside a URL cut at the
+   line end (never where the next line opens a new URL, label or list number), a word split
+   by a hyphen, or a compound of names ("China-" + "Pakistan").
 7. **Markers.** A candidate becomes a `Marker` when the document has that footnote (when it
    has footnotes at all; otherwise every candidate not glued to a number is one, as in
    endnote-style sources), or when it continues the marker sequence glued to a word though
@@ -70,7 +80,13 @@ from ingest.readers.pdf_fonts import Font
 from ingest.readers.pdf_furniture import _FurnitureStage
 from ingest.readers.pdf_labels import _LabelsStage
 from ingest.readers.pdf_layout import _describe
-from ingest.readers.pdf_lines import _group_lines, _PageText, _reading_order, _undecodable
+from ingest.readers.pdf_lines import (
+    _group_lines,
+    _join_leads,
+    _PageText,
+    _reading_order,
+    _undecodable,
+)
 from ingest.readers.pdf_markers import Accept, _sequence_rule
 from ingest.readers.pdf_notes import _NotesStage
 from ingest.readers.pdf_runs import PageRuns, Run, page_runs, pypdf_page_runs
@@ -156,7 +172,7 @@ class PdfReader:
                 failures.append(f"page {index + 1}: text extraction failed ({_describe(exc)})")
                 pages.append(_PageText(index, [], 0.0, 792.0))
                 continue
-            lines = _reading_order(_group_lines(index, runs))
+            lines = _reading_order(_join_leads(_group_lines(index, runs)))
             if _undecodable(lines):
                 # Glyphs without a Unicode mapping (or a damaged font): "����" is not text.
                 failures.append(f"page {index + 1}: text cannot be decoded to Unicode")

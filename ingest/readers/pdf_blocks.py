@@ -7,7 +7,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingest.readers.common import is_caption, is_colon_heading, strip_controls
+from ingest.readers.common import (
+    is_caption,
+    is_colon_heading,
+    is_contents_heading,
+    strip_controls,
+)
+from ingest.readers.pdf_joining import _URL_TAIL, _opens_item
 from ingest.readers.pdf_layout import _LayoutBase
 from ingest.readers.pdf_lines import _SPACES, _Line, _terminated
 from ingest.readers.pdf_markers import Accept, _clean_with_markers, _render
@@ -24,6 +30,13 @@ _LOOSE_CAPTION = re.compile(
     r"^(?:\[[^\]]{1,20}\]\s*)?(?:figure|fig\.|table|chart|graph|map|box|exhibit)\s*\d+[a-z]?\s",
     re.IGNORECASE,
 )
+
+# A timeline entry: a date, a dash, the event ("2014 – Premier Li…", "July 18 - Civil war…").
+_DATED_ITEM = re.compile(r"(?:\d{4}s?|[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?)\s*[–—-]\s")
+
+# A table of contents entry: a title and the page it starts on ("History 6", "Law .... 162",
+# "Preface  iv", "Overview 2-5").
+_CONTENTS_ENTRY = re.compile(r"(?:^|\.{2,}|…|\s)\s*(?:\d{1,4}|[ivxlc]{1,7})(?:\s*[-–]\s*\d{1,4})?$")
 
 _MEANINGLESS_TITLE = re.compile(
     r"^(?:untitled|title|document\d*|presentation\d*|slide \d+|microsoft word\b.*|"
@@ -71,7 +84,12 @@ def _in_item(block: _BlockDraft, line: _Line) -> bool:
     """Is `line` indented like a continuation of list item `block` (hanging indent)?"""
     tolerance = 0.5 * line.size
     if block.text_x is not None:
-        return abs(line.x0 - block.text_x) <= tolerance
+        if abs(line.x0 - block.text_x) <= tolerance:
+            return True
+        # Word's hanging indent: after a number wider than the indent, a tab takes the text
+        # past it, while the wrapped lines of an unfinished item start at the indent.
+        return (block.item_x + tolerance < line.x0 < block.text_x
+                and not _terminated(block.last_text))
     return line.x0 > block.item_x + tolerance
 
 
@@ -90,6 +108,14 @@ def _strip_bullet(text: str, markers: tuple[Marker, ...]) -> tuple[str, tuple[Ma
 
 
 
+def _body_line(text: str) -> bool:
+    """A line of running text, no contents entry nor group label: the contents have ended."""
+    words = len(text.split())
+    return not _CONTENTS_ENTRY.search(text) and (
+        words > 10 or (words >= 5 and text.rstrip().endswith((".", "!"))))
+
+
+
 def _merge_open_sentences(drafts: list[_BlockDraft]) -> list[_BlockDraft]:
     """A lower-case paragraph after a caption/figure continues the sentence left open before."""
     out: list[_BlockDraft] = []
@@ -104,6 +130,8 @@ def _merge_open_sentences(drafts: list[_BlockDraft]) -> list[_BlockDraft]:
                 if (
                     target.kind in ("paragraph", "list_item")
                     and not _terminated(target.last_text)
+                    # "https://…" under "https://…": the next link, not the rest of a sentence
+                    and not (_URL_TAIL.search(target.last_text) and _opens_item(first))
                     and abs(target.size - draft.size) <= 0.6
                 ):
                     target.lines.extend(draft.lines)
@@ -123,12 +151,24 @@ class _BlocksStage(_LayoutBase):
         drafts: list[_BlockDraft] = []
         current: _BlockDraft | None = None
         previous: _Line | None = None
+        contents = False  # on a table of contents: its entries are no headings
         for page in self.pages:
             for line in page.lines:
                 text, markers = _render(line.segs, accept)
                 if not text:
                     continue
-                start = self._starts_block(current, previous, line, text)
+                if previous is not None and previous.page != line.page:
+                    contents = contents and bool(_CONTENTS_ENTRY.search(text))
+                contents = is_contents_heading(text) or (contents and not _body_line(text))
+                if contents and _CONTENTS_ENTRY.search(text) and not is_contents_heading(text):
+                    # One entry a paragraph: "History 6" is not the heading of what follows.
+                    start: BlockKind | None = self._contents_entry(current, line)
+                else:
+                    start = self._starts_block(current, previous, line, text)
+                    if contents and start is None and current is not None and (
+                        _CONTENTS_ENTRY.search(current.last_text)
+                    ):
+                        start = "paragraph"  # the entry before ended with its page number
                 if start is None and current is not None:
                     current.lines.append(line)
                     current.texts.append((text, markers))
@@ -162,7 +202,8 @@ class _BlocksStage(_LayoutBase):
         if _GLYPH_BULLET.match(text):
             return "body"
         larger = line.size >= 1.12 * self.body_size
-        if larger or (line.bold and line.size >= 0.95 * self.body_size and words <= 15):
+        bolder = line.bold and not self.body_bold
+        if larger or (bolder and line.size >= 0.95 * self.body_size and words <= 15):
             return "heading"
         return "body"
 
@@ -183,6 +224,8 @@ class _BlocksStage(_LayoutBase):
             return fresh
         if bullet or style == "caption":
             return fresh
+        if _URL_TAIL.search(block.last_text) and _opens_item(text):
+            return fresh  # "UNICEF: https://…" then "WHO: https://…": one source a line
         same_size = abs(line.size - block.size) <= 0.6
         if block.kind == "heading":
             heading_continues = (
@@ -223,6 +266,16 @@ class _BlocksStage(_LayoutBase):
             return fresh
         return None
 
+    def _contents_entry(self, block: _BlockDraft | None, line: _Line) -> BlockKind | None:
+        """A contents entry starts a paragraph, unless it ends one wrapped over two lines
+        ("I. INTERNATIONAL INVESTMENT LAW:" + "LEGAL BACKGROUND ....... 160")."""
+        if (
+            block is None or block.kind != "paragraph" or _CONTENTS_ENTRY.search(block.last_text)
+            or block.last_page != line.page or abs(line.size - block.size) > 0.6
+        ):
+            return "paragraph"
+        return None
+
     def _continues_across(
         self, block: _BlockDraft, line: _Line, text: str, fresh: BlockKind
     ) -> bool:
@@ -233,6 +286,8 @@ class _BlocksStage(_LayoutBase):
             return False
         if block.kind == "list_item" and not _in_item(block, line):
             return False
+        if _DATED_ITEM.match(text):
+            return False  # the next entry of a timeline drawn box by box ("2014 – Premier…")
         return not _terminated(block.last_text) or text[:1].islower()
 
     def _short_last_line(self, prev: _Line, block: _BlockDraft) -> bool:
@@ -284,16 +339,22 @@ class _BlocksStage(_LayoutBase):
                 _MEANINGLESS_TITLE.match(title)
             ):
                 return title
-        first_label = self.labels[0] if self.labels else None
         top: list[tuple[float, str]] = []
-        for page in self.pages[:1]:
-            for line in sorted(page.lines, key=lambda ln: -ln.baseline):
-                if self._style(line, line.raw) != "heading":
+        label = self.labels[0] if self.labels else None
+        for page in self.pages[:2]:
+            # The largest headings at the top of the first page; the next page's when the first
+            # opens with a table of contents ("TABLE OF CONTENTS — Topic A" is no title).
+            label = self.labels[page.index] if self.labels else None
+            ordered = sorted(page.lines, key=lambda ln: -ln.baseline)
+            for line in ordered:
+                if self._style(line, line.raw) != "heading" or is_contents_heading(line.raw):
                     break
                 top.append((line.size, line.raw))
+            if top or not any(is_contents_heading(ln.raw) for ln in ordered[:3]):
+                break
         if top:
             largest = max(size for size, _ in top)
-            heads = [b.text for b in blocks if b.kind == "heading" and b.page_start == first_label]
+            heads = [b.text for b in blocks if b.kind == "heading" and b.page_start == label]
             chosen = [t for size, t in top if size >= largest - 0.5]
             titles = [h for h in heads if any(c in h for c in chosen)]
             if titles:

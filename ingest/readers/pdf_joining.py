@@ -16,6 +16,21 @@ _URL_PART = re.compile(r"[/%=&?#_]|\.(?:html?|pdf|php|aspx?|jsp|xml|json)\b", re
 
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
+# What a line opens with when it starts a new item, never the rest of a URL cut at the line
+# end: a URL of its own ("https://…", "www.…"), a label ("WHO: …", "China International
+# Development Cooperation Agency: …": up to eight words and a colon, then a space), or a
+# list number ("10. …", "3) …").
+_NEW_ITEM = re.compile(
+    r"(?:https?://|www\.)|[^\s/:]{1,40}(?:[ \t][^\s/:]{1,40}){0,7}:(?:\s|$)"
+    r"|\(?\d{1,3}[.)](?:\s|$)",
+    re.IGNORECASE,
+)
+
+_EXTENSION = re.compile(r"s?html?|pdf|php|aspx?|jsp|xml|json|docx?|xlsx?|pptx?", re.IGNORECASE)
+
+# A URL cut right after its scheme ("https://" + "www.un.org/…"): the next line is its host.
+_BARE_SCHEME = re.compile(r"(?:https?://)$", re.IGNORECASE)
+
 
 
 class _Joiner:
@@ -44,6 +59,8 @@ class _Joiner:
             if head and rest and self.split_word(head.group()[:-1], rest.group()):
                 return left[:-1], ""
             return left, ""  # keep the hyphen: "well-" + "being" is "well-being"
+        if re.search(r"(?:^|[\s\-/])[A-Z][^\W_]*[-\u2010]$", left) and right[:1].isupper():
+            return left, ""  # a compound of names: "China-" + "Pakistan", "Secretary-" + "General"
         return left, " "
 
     def split_word(self, stem: str, rest: str) -> bool:
@@ -66,13 +83,19 @@ class _Joiner:
 
     @staticmethod
     def url_break(left: str, right: str, full_url_line: bool = False) -> str:
-        """"certain"/"likely" when `left` ends inside a URL that `right` continues, else ""."""
+        """"certain"/"likely" when `left` ends inside a URL that `right` continues, else "".
+
+        Never when `right` opens a new item (`_NEW_ITEM`): "…DAA2" + "https://…" are two
+        URLs, "…/unicef.org/" + "WHO: https://…" two sources.
+        """
         tail = _URL_TAIL.search(left)
         if not tail or not right.strip():
             return ""
         url = tail.group()
         token = left.rsplit(None, 1)[-1]
         first = right.split(None, 1)[0]
+        if _opens_item(right) and not _BARE_SCHEME.search(url):
+            return ""  # the next line starts a URL or an item of its own: never glue it on
         if token.startswith("<") and ">" not in token:
             return "certain"  # "<https://…" not closed yet
         if re.search(r"%[0-9A-Fa-f]?$", url):
@@ -85,9 +108,24 @@ class _Joiner:
             return "likely"
         if first[:1] in "%/?#&=_~" or (first[:1] == "." and first[1:2].isalnum()):
             return "likely"
+        if url.endswith(".") and _EXTENSION.fullmatch(first.rstrip(".,;)")):
+            return "likely"  # ".../content_2814749.htm" cut after its dot
+        if re.search(r"%[0-9A-Fa-f]{2}", first):
+            return "likely"  # only a URL escapes characters: "Understanding%20" + "Belt%20…"
         if _URL_PART.search(first) and not first[:1].isupper():
             return "likely"
         return "likely" if full_url_line else ""
+
+
+
+def _opens_item(text: str) -> bool:
+    """Does a line start a new URL, label or numbered item (`_NEW_ITEM`)? A first word that
+    looks like part of a URL ("report.pdf:", "a/b") is no label."""
+    text = text.lstrip()
+    match = _NEW_ITEM.match(text)
+    if not match or match.group().lower().startswith(("http", "www.")):
+        return bool(match)
+    return not _URL_PART.search(text.split(None, 1)[0])
 
 
 

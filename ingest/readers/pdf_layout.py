@@ -31,6 +31,20 @@ def _body_size(lines: Sequence[_Line]) -> float:
 
 
 
+def _body_bold(lines: Sequence[_Line], body_size: float) -> bool:
+    """Is the body itself set in a bold face (most of its characters)? Then bold marks no
+    heading: a designer who sets every paragraph in Montserrat Bold has bold short lines."""
+    bold = chars = 0
+    for line in lines:
+        for run in line.runs:
+            if abs(round(run.size * 2) / 2 - body_size) <= 0.5:
+                n = len(run.text.strip())
+                chars += n
+                bold += n if run.font.bold else 0
+    return chars > 0 and bold > 0.5 * chars
+
+
+
 def _line_spacing(pages: Sequence[_PageText]) -> dict[float, float]:
     """Normal baseline-to-baseline distance per font size (the most common; ties → smallest)."""
     gaps: dict[float, Counter[float]] = defaultdict(Counter)
@@ -77,6 +91,7 @@ class _LayoutBase:
         # and a law review can print more note text than body text.
         upper = [line for p in pages for line in p.lines if p.rel_y(line) > 0.5]
         self.body_size = _body_size(upper or all_lines)
+        self.body_bold = _body_bold(upper or all_lines, self.body_size)
         self.spacing = _line_spacing(pages)
         self.typical_length = _typical_lengths(all_lines)
         self.vocabulary = {w.lower() for line in all_lines for w in _WORDS.findall(line.raw)}

@@ -1,6 +1,9 @@
 """PDF lines: runs that share a baseline (superscripts and subscripts included) become
 one line of segments, plain text or a superscript number (a marker candidate); a page
-whose stream keeps jumping back up the same column is re-sorted top-down."""
+whose stream keeps jumping back up the same column is re-sorted top-down.
+
+Also: a list number or label drawn apart from its text rejoins its line (`_join_leads`),
+and a one-column page whose stream jumps up at all is read top-down (`_reading_order`)."""
 
 from __future__ import annotations
 
@@ -188,11 +191,67 @@ def _marker_numbers(text: str) -> tuple[int, ...]:
 
 
 
+# A line that cannot stand alone but leads the text printed right after it on its baseline:
+# a list number or bullet ("10.", "a)", "•") or a label ("Source:", "UN SDG 3:").
+_LEAD_ITEM = re.compile(
+    r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]|[•●▪◦‣∙·○■□►▶➢➤✓✔❖◆◇~*\-–—]"
+)
+_LEAD_LABEL = re.compile(r"[^\W\d_][^:]{0,60}:")
+# How far right of a lead its text may start: a list number's tab stop, or a label's space.
+_LEAD_GAP = {"item": 4.0, "label": 1.5}
+
+
+
+def _end_x(line: _Line) -> float:
+    last = line.runs[-1]
+    return last.x1 if last.x1 > last.x else last.x + 0.5 * last.size * len(last.text)
+
+
+
+def _join_leads(lines: list[_Line]) -> list[_Line]:
+    """Put a list number, bullet or label drawn apart from its text back on its line.
+
+    Some producers (Canva) draw "10." after its URL, or "Source:" apart from the link that
+    follows it: runs on one baseline that the stream does not keep together. Left apart,
+    the number is read as a line of its own, after its text.
+    """
+    out = list(lines)
+    for lead in lines:
+        kind = ("item" if _LEAD_ITEM.fullmatch(lead.raw)
+                else "label" if len(lead.raw.split()) <= 6 and _LEAD_LABEL.fullmatch(lead.raw)
+                else None)
+        if kind is None or not any(line is lead for line in out):
+            continue
+        end, size = _end_x(lead), lead.size
+        beside = [
+            line for line in out
+            if line is not lead
+            and abs(line.baseline - lead.baseline) <= 0.2 * min(line.size, size)
+            and abs(line.size - size) <= 0.15 * size
+            and -0.3 * size <= line.x0 - end <= _LEAD_GAP[kind] * size
+        ]
+        if not beside:
+            continue
+        text = min(beside, key=lambda line: line.x0)
+        # The joined line takes the earlier place in the stream (identity, not equality:
+        # a line drawn twice over for a fake bold is equal to its copy).
+        places = [i for i, line in enumerate(out) if line is lead or line is text]
+        out = [line for line in out if line is not lead and line is not text]
+        text.runs = sorted(lead.runs + text.runs, key=lambda r: r.x)
+        _build_segments(text)
+        out.insert(places[0], text)
+    return out
+
+
+
 def _reading_order(lines: list[_Line]) -> list[_Line]:
     """Content-stream order, unless the stream draws lines in no useful order.
 
     Stream order keeps columns apart, so it is kept for ordinary producers. When many lines
     jump *up* within the same column, the producer drew them out of order: sort top-down.
+    So too when any line does on a page of one column (no two lines of words side by side):
+    a producer that draws text box after text box (Canva) puts a list's sources after all its
+    entries, and top-down is the only order such a page has.
     """
     if len(lines) < 4:
         return lines
@@ -200,9 +259,30 @@ def _reading_order(lines: list[_Line]) -> list[_Line]:
         1 for a, b in itertools.pairwise(lines)
         if b.baseline > a.baseline + 0.5 * a.size and abs(b.x0 - a.x0) < 4 * a.size
     )
-    if upward <= 0.3 * (len(lines) - 1):
+    if not upward or (upward <= 0.3 * (len(lines) - 1) and _side_by_side(lines)):
         return lines
-    return sorted(lines, key=lambda line: (-round(line.baseline), line.x0))
+    # One row per baseline (within a fifth of the size: "10." a hair below its text).
+    rows: dict[int, int] = {}
+    row, top = -1, float("inf")
+    for line in sorted(lines, key=lambda ln: -ln.baseline):
+        if top - line.baseline > 0.2 * line.size:
+            row, top = row + 1, line.baseline
+        rows[id(line)] = row
+    return sorted(lines, key=lambda line: (rows[id(line)], line.x0))
+
+
+
+def _side_by_side(lines: Sequence[_Line]) -> bool:
+    """Do two lines of words share a baseline apart from each other (columns, a table)?"""
+    ordered = sorted(lines, key=lambda ln: -ln.baseline)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if a.baseline - b.baseline > 0.2 * min(a.size, b.size):
+                break
+            left, right = (a, b) if a.x0 <= b.x0 else (b, a)
+            if right.x0 > _end_x(left) and all(len(ln.raw.split()) >= 2 for ln in (a, b)):
+                return True
+    return False
 
 
 

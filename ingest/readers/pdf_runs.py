@@ -47,6 +47,7 @@ class Run:
     size: float  # effective size in points
     font: Font
     newline_before: bool  # the run starts a new line of the stream
+    x1: float = 0.0  # where the run ends (0.0: not known, as from pypdf's visitor or OCR)
 
 
 class PageRuns(NamedTuple):
@@ -259,7 +260,8 @@ def _runs_from_pieces(pieces: Sequence[_Piece]) -> list[Run]:
 
     def flush() -> None:
         if head is not None and text:
-            runs.append(Run("".join(text), head.x0, head.y, head.size, head.font, newline))
+            runs.append(Run("".join(text), head.x0, head.y, head.size, head.font, newline,
+                            last.x1 if last is not None else 0.0))
 
     for piece in pieces:
         if last is None:
