@@ -46,10 +46,12 @@ _IRREGULAR = {
 }
 
 # Words that name the same event when a date is given for it: "founded in 1971" is checked
-# against "established in 1961" ("found" alone is the past of "find" and stays apart).
+# against "established in 1961", "a protocol adopted in 1995" against "created in 2000"
+# ("found" alone is the past of "find", "form" and "adoption" nouns: they stay apart).
 _SAME_EVENT = dict.fromkeys(
     ("founded", "founding", "create", "created", "creates", "creating", "creation",
-     "establish", "established", "establishes", "establishing", "establishment"),
+     "establish", "established", "establishes", "establishing", "establishment",
+     "adopted", "formed"),
     "establish",
 )
 
