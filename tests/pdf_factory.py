@@ -79,6 +79,23 @@ class Expected:
     title: str = ""
 
 
+# One string drawn on a page: (x, baseline, text, font, size).
+Draw = tuple[float, float, str, str, float]
+
+
+def draw_pdf(path: Path, pages: Sequence[Sequence[Draw]],
+             pagesize: tuple[float, float] = letter) -> None:
+    """A PDF whose pages draw their strings in the order given: the order of the content
+    stream, which need not be the reading order (Canva draws text box after text box)."""
+    canvas = Canvas(str(path), pagesize=pagesize)
+    for page in pages:
+        for x, y, text, font, size in page:
+            canvas.setFont(font, size)
+            canvas.drawString(x, y, text)
+        canvas.showPage()
+    canvas.save()
+
+
 def roman(number: int) -> str:
     out = []
     for value, letters in (

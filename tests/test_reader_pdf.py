@@ -13,12 +13,14 @@ from pdf_factory import (
     A5,
     REPORT_FOOTNOTES,
     WIDE_URL,
+    Draw,
     Expected,
     Item,
     Layout,
     NotesFixture,
     build_pdf,
     dejavu_layout,
+    draw_pdf,
     make_continued_footnote_pdf,
     make_cover_then_folios_pdf,
     make_encrypted_pdf,
@@ -39,7 +41,6 @@ from pdf_factory import (
     prose,
     report_items,
 )
-from reportlab.pdfgen.canvas import Canvas
 
 from ingest.chunking import chunk_blocks
 from ingest.errors import DocumentError
@@ -724,19 +725,8 @@ def test_hundreds_of_notes_as_a_law_review_prints_them(tmp_path: Path) -> None:
 # --- layouts of real guides: a bold body, a contents page, timeline boxes, Word lists -----------
 
 
-def _canvas_pdf(path: Path, pages: list[list[tuple[float, float, str, str, float]]]) -> None:
-    """Each page: (x, baseline, text, font, size), in the order the stream draws them."""
-    canvas = Canvas(str(path), pagesize=(612, 792))
-    for page in pages:
-        for x, y, text, font, size in page:
-            canvas.setFont(font, size)
-            canvas.drawString(x, y, text)
-        canvas.showPage()
-    canvas.save()
-
-
 def _column(x: float, top: float, lines: list[str], font: str, size: float,
-            leading: float) -> list[tuple[float, float, str, str, float]]:
+            leading: float) -> list[Draw]:
     return [(x, top - k * leading, line, font, size) for k, line in enumerate(lines)]
 
 
@@ -760,7 +750,7 @@ TOPIC_B = ["In 1958, China launched the Great Leap Forward, which transformed th
            "first source of energy, and the smog that followed reached every large city."]
 
 
-def _guide_pages() -> list[list[tuple[float, float, str, str, float]]]:
+def _guide_pages() -> list[list[Draw]]:
     """A contents page (entries with their page numbers under two group labels), then a
     cover title and a letter, then the second topic, all in a bold body face."""
     contents = [(120, 700, "TABLE OF CONTENTS", "Helvetica-Bold", 30)]
@@ -780,7 +770,7 @@ def _guide_pages() -> list[list[tuple[float, float, str, str, float]]]:
 
 
 def test_a_contents_page_heads_nothing(tmp_path: Path) -> None:
-    _canvas_pdf(tmp_path / "guide.pdf", _guide_pages())
+    draw_pdf(tmp_path / "guide.pdf", _guide_pages())
     doc = PdfReader().read(tmp_path / "guide.pdf")
     # The title is the cover's, not "TABLE OF CONTENTS — Topic A".
     assert doc.title == "CABINET"
@@ -809,7 +799,7 @@ def test_the_contents_end_where_the_text_begins(tmp_path: Path) -> None:
                     "Helvetica", 11, 14)
     page += [(72, 630, "Introduction", "Helvetica-Bold", 14)]
     page += _column(72, 610, body, "Helvetica", 11, 14)
-    _canvas_pdf(tmp_path / "short.pdf", [page])
+    draw_pdf(tmp_path / "short.pdf", [page])
     blocks = [(b.kind, b.text) for b in PdfReader().read(tmp_path / "short.pdf").blocks]
     assert blocks == [("heading", "Contents"), ("paragraph", "Introduction 1"),
                       ("paragraph", "Background 4"), ("paragraph", "Questions 9"),
@@ -828,7 +818,7 @@ def test_timeline_boxes_are_separate_entries(tmp_path: Path) -> None:
         _column(48, 560, ["2015 – On March 28, the BRI", "is made public by the",
                           "Commission"], "Helvetica", 12, 14.4),
     ]
-    _canvas_pdf(tmp_path / "timeline.pdf", [[d for box in boxes for d in box]])
+    draw_pdf(tmp_path / "timeline.pdf", [[d for box in boxes for d in box]])
     texts = [b.text for b in PdfReader().read(tmp_path / "timeline.pdf").blocks]
     assert texts == [
         "2013 – The Belt and Road Initiative is proposed by President Xi Jinping in an "
@@ -853,7 +843,7 @@ def test_a_word_list_item_wraps_to_its_hanging_indent(tmp_path: Path) -> None:
             (63.3, 637.6, "pluk&bhcp=1", "Helvetica", 13),
             (45.3, 606.4, "27. ", "Helvetica", 13),
             (99.3, 606.4, "http://www.safe.gov.cn/en/", "Helvetica", 13)]
-    _canvas_pdf(tmp_path / "cited.pdf", [page])
+    draw_pdf(tmp_path / "cited.pdf", [page])
     blocks = PdfReader().read(tmp_path / "cited.pdf").blocks
     assert [(b.kind, b.text) for b in blocks] == [
         ("list_item", "http://english.gov.cn/state_council/2014/09/09/content_281474986284089.htm"),

@@ -5,31 +5,17 @@ text (Canva draws text box after text box, in no reading order)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from pdf_factory import Draw, draw_pdf
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from ingest.readers.pdf import PdfReader
 from ingest.readers.pdf_joining import _Joiner
 
-# (x, baseline, text, font, size), in the order the content stream draws them.
-Draw = tuple[float, float, str, str, float]
-
 REGULAR, BOLD, OBLIQUE = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
-
-
-def _draw(path: Path, pages: Sequence[Sequence[Draw]]) -> None:
-    canvas = Canvas(str(path), pagesize=A4)
-    for page in pages:
-        for x, y, text, font, size in page:
-            canvas.setFont(font, size)
-            canvas.drawString(x, y, text)
-        canvas.showPage()
-    canvas.save()
 
 
 def _texts(path: Path) -> list[str]:
@@ -72,7 +58,7 @@ def _links_page() -> list[Draw]:
 
 def test_numbered_urls_drawn_apart_from_their_numbers_stay_whole(tmp_path: Path) -> None:
     path = tmp_path / "links.pdf"
-    _draw(path, [_links_page()])
+    draw_pdf(path, [_links_page()], pagesize=A4)
     texts = _texts(path)
     assert texts == ["RESEARCH LINKS:"] + ["".join(lines) for lines in LINKS]
     assert not any(_two_urls(t) for t in texts)
@@ -94,7 +80,8 @@ SOURCES = [
 def test_label_and_url_lines_are_separate_sources(tmp_path: Path) -> None:
     path = tmp_path / "sources.pdf"
     body = [(61.2, 600 - 18.8 * k, line, REGULAR, 12) for k, line in enumerate(SOURCES)]
-    _draw(path, [[(30.4, 640, "I. References & Recommended Reading", BOLD, 16), *body]])
+    heading = (30.4, 640, "I. References & Recommended Reading", BOLD, 16)
+    draw_pdf(path, [[heading, *body]], pagesize=A4)
     texts = _texts(path)
     assert texts == ["I. References & Recommended Reading", *SOURCES]
 
@@ -108,7 +95,7 @@ def test_urls_on_successive_lines_are_never_glued(tmp_path: Path) -> None:
     ]
     path = tmp_path / "further.pdf"
     body = [(72, 660 - 14 * k, url, REGULAR, 11) for k, url in enumerate(urls)]
-    _draw(path, [[(72, 700, "Further Reading", BOLD, 14), *body]])
+    draw_pdf(path, [[(72, 700, "Further Reading", BOLD, 14), *body]], pagesize=A4)
     texts = _texts(path)
     assert texts == ["Further Reading", *urls]
 
@@ -164,7 +151,7 @@ def _cases_page() -> list[Draw]:
 
 def test_a_page_drawn_box_by_box_reads_top_down(tmp_path: Path) -> None:
     path = tmp_path / "cases.pdf"
-    _draw(path, [_cases_page()])
+    draw_pdf(path, [_cases_page()], pagesize=A4)
     texts = _texts(path)
     expected = ["G. Case Studies"]
     for heading, body, url in CASES:
